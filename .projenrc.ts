@@ -1,0 +1,137 @@
+import { awscdk, javascript, typescript } from 'projen';
+
+// Toolchain pins (see docs/adr/0001-toolchain.md for the reasons behind each one).
+const CDK_LIB_VERSION = '2.276.0';
+const CDK_CLI_VERSION = '2.1148.1';
+const TYPESCRIPT_VERSION = '5.9.3';
+const NODE_VERSION = '20';
+
+/** The one command every place (README, CI, the meta-pipeline) uses to install. */
+const INSTALL_COMMAND = 'npm ci';
+
+const project = new awscdk.AwsCdkTypeScriptApp({
+  name: 'fargate-delivery-platform',
+  description: 'A self-mutating CDK Pipelines platform that ships CodeCommit pushes to ECS Fargate.',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  projenrcTsOptions: { runner: typescript.TypeScriptRunner.tsx() },
+  minNodeVersion: '20.0.0',
+  workflowNodeVersion: NODE_VERSION,
+
+  cdkVersion: CDK_LIB_VERSION,
+  cdkVersionPinning: true,
+  cdkCliVersion: CDK_CLI_VERSION,
+  constructsVersion: '10.8.1',
+  typescriptVersion: TYPESCRIPT_VERSION,
+  // The CDK app is transpiled, never type-checked, at synth; `tsc --noEmit` checks once per build.
+  app: 'npx tsx src/main.ts',
+  featureFlags: awscdk.CdkFeatureFlags.V2.fromLocalAwsCdkLib(),
+  context: {
+    // Reject at synth what CloudFormation's schemas and default lint rules would reject at deploy.
+    '@aws-cdk/core:validateAgainstDefaultRules': true,
+  },
+  requireApproval: awscdk.ApprovalLevel.BROADENING,
+  lambdaAutoDiscover: false,
+  edgeLambdaAutoDiscover: false,
+  singletonLambdaAutoDiscover: false,
+  lambdaExtensionAutoDiscover: false,
+  integrationTestAutoDiscover: false,
+
+  deps: ['cdk-nag@3.0.2', '@cdklabs/cdk-validator-cfnguard@0.0.62', 'zod@^4.1.0', 'yaml@^2.8.0'],
+  devDeps: [
+    `@types/node@^${NODE_VERSION}`,
+    'tsx@^4.20.0',
+    '@swc/core@^1.13.0',
+    '@swc/jest@^0.2.39',
+    'fast-check@^4.3.0',
+    'autocannon@^8.0.0',
+    '@types/autocannon',
+    'ajv@^8.17.0',
+    'ajv-formats@^3.0.1',
+  ],
+
+  jest: true,
+  jestOptions: {
+    jestVersion: '^30',
+    configFilePath: undefined,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testEnvironment: 'node',
+      collectCoverage: false,
+      // Jest's default of 5 s is too tight for a full app synth with the compliance gate on a 2-core machine.
+      testTimeout: 120_000,
+    },
+  },
+  tsconfig: {
+    compilerOptions: {
+      lib: ['es2022'],
+      target: 'ES2022',
+      skipLibCheck: true,
+    },
+  },
+  tsconfigDev: {
+    include: ['bench/**/*.ts'],
+    compilerOptions: {},
+  },
+
+  gitignore: ['/cdk.out*', '/bench/.results/', '/container/node_modules/', '/container/dist/'],
+  github: true,
+  mergify: false,
+  release: false,
+  buildWorkflow: true,
+  depsUpgrade: true,
+  pullRequestTemplate: false,
+});
+
+// Transpile tests with swc instead of type-checking them in ts-jest: `tsc --noEmit` already checks them.
+project.jest!.config.transform = { '^.+\\.ts$': ['@swc/jest', {}] };
+project.deps.removeDependency('ts-jest');
+project.deps.removeDependency('ts-node');
+
+// Type-check src, test, bench and .projenrc.ts once per build; nothing is emitted for a CDK app.
+const compile = project.tasks.tryFind('compile')!;
+compile.reset('tsc --noEmit -p tsconfig.dev.json');
+
+project.addFields({ engines: { node: `>=${NODE_VERSION}` } });
+
+// The app in container/ stands on its own (it seeds each stage's CodeCommit repository), so it keeps its
+// own lock file; installing the platform installs it too, and the platform's tests run its tests.
+project.package.setScript('postinstall', 'npm --prefix container ci --no-audit --no-fund');
+
+// --- Tasks -------------------------------------------------------------------------------------
+const complianceReport = project.addTask('compliance:report', {
+  description: 'Write cdk.out/compliance/{report.md,report.sarif} from cdk.out/validation-report.json, without synthesizing',
+  exec: 'tsx src/compliance/report/cli.ts cdk.out',
+});
+
+// `--no-lookups`: a context lookup would need AWS credentials; this makes a new one fail loudly.
+const SYNTH_COMMAND = 'cdk synth --no-lookups --quiet';
+for (const name of ['synth', 'synth:silent']) {
+  const task = project.tasks.tryFind(name)!;
+  task.reset(SYNTH_COMMAND);
+  task.spawn(complianceReport);
+}
+
+const testContainer = project.addTask('test:container', {
+  description: 'Build and test the app in container/ (it has its own package.json and lock file)',
+  steps: [{ exec: 'npm run build', cwd: 'container' }, { exec: 'npm test', cwd: 'container' }],
+});
+const test = project.tasks.tryFind('test')!;
+// --ci: a missing or changed snapshot fails instead of being written.
+test.reset('jest --ci', { receiveArgs: true });
+test.spawn(testContainer);
+test.spawn(project.tasks.tryFind('eslint')!);
+
+project.addTask('bench:synth', {
+  description: 'Median wall time of the full synth against an empty CDK app, through the same toolchain',
+  exec: 'tsx bench/synth/bench-synth.ts',
+});
+project.addTask('bench:app', {
+  description: 'The Fargate app against the tutorial\'s Bottle server and a bare node:http server, on loopback',
+  exec: 'tsx bench/app/bench-app.ts',
+});
+
+void INSTALL_COMMAND;
+
+project.synth();
