@@ -71,13 +71,13 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     },
   },
   tsconfigDev: {
-    include: ['bench/**/*.ts'],
+    include: ['../src/**/*.ts', '../bench/**/*.ts'],
     compilerOptions: {},
   },
 
   gitignore: ['/cdk.out*', '/bench/.results/', '/container/node_modules/', '/container/dist/'],
   github: true,
-  mergify: false,
+  githubOptions: { mergify: false, pullRequestLint: false },
   release: false,
   buildWorkflow: true,
   depsUpgrade: true,
@@ -91,7 +91,7 @@ project.deps.removeDependency('ts-node');
 
 // Type-check src, test, bench and .projenrc.ts once per build; nothing is emitted for a CDK app.
 const compile = project.tasks.tryFind('compile')!;
-compile.reset('tsc --noEmit -p tsconfig.dev.json');
+compile.reset('tsc --noEmit -p test/tsconfig.json');
 
 project.addFields({ engines: { node: `>=${NODE_VERSION}` } });
 
