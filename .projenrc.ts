@@ -44,6 +44,8 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     'tsx@^4.20.0',
     '@swc/core@^1.13.0',
     '@swc/jest@^0.2.39',
+    // Pinned so the meta-pipeline publishes assets with the version the lock file records.
+    'cdk-assets@4.7.3',
     'fast-check@^4.3.0',
     'autocannon@^8.0.0',
     '@types/autocannon',
@@ -71,7 +73,7 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     },
   },
   tsconfigDev: {
-    include: ['../src/**/*.ts', '../bench/**/*.ts'],
+    include: ['../src/**/*.ts', '../bench/**/*.ts', '../tools/**/*.ts'],
     compilerOptions: {},
   },
 
@@ -88,6 +90,8 @@ const project = new awscdk.AwsCdkTypeScriptApp({
 project.jest!.config.transform = { '^.+\\.ts$': ['@swc/jest', {}] };
 project.deps.removeDependency('ts-jest');
 project.deps.removeDependency('ts-node');
+
+project.eslint?.addLintPattern('tools');
 
 // Type-check src, test, bench and .projenrc.ts once per build; nothing is emitted for a CDK app.
 const compile = project.tasks.tryFind('compile')!;

@@ -1,0 +1,158 @@
+import { CfnResource, Validations } from 'aws-cdk-lib';
+import { rules } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import type { DeliveryPipelineStack } from '../pipeline/delivery-pipeline-stack';
+import type { WorkloadStage } from '../stages/workload-stage';
+
+/** A finding accepted on purpose: where it may occur, and why that is acceptable here. */
+export interface AcceptedFinding {
+  /** The rule id as the gate reports it (granular ids carry the detail in brackets). */
+  readonly id: string;
+  /** Construct path below the pipeline stack (`*` = every stage) where the finding is accepted. */
+  readonly where: string;
+  readonly reason: string;
+  /**
+   * For rules whose findings carry their detail in the id (AwsSolutions-IAM4/IAM5): which details are
+   * accepted. Only findings matching this pattern are acknowledged; any other one still fails the gate.
+   */
+  readonly findings?: RegExp;
+}
+
+/** Granular rules: the cdk-nag rule function that lists a resource's findings. */
+const GRANULAR_RULES: Record<string, (node: CfnResource) => unknown> = {
+  'AwsSolutions-IAM5': rules.iam.IAMNoWildcardPermissions,
+  'AwsSolutions-IAM4': rules.iam.IAMNoManagedPolicies,
+};
+
+/** Patterns of the wildcards aws-cdk-lib's grant methods write, each bound to one bucket, key or project. */
+const GRANT_WILDCARD_FINDINGS = new RegExp([
+  '^Action::s3:(GetObject|GetBucket|List|Abort|DeleteObject)\\*$',
+  '^Action::kms:(ReEncrypt|GenerateDataKey)\\*$',
+  '^Resource::<\\w+\\.Arn>/\\*$',
+  '^Resource::\\{"Fn::GetStackOutput":\\{[^}]*"OutputName":"[\\w]+"\\}\\}/\\*$',
+  '^Resource::arn:aws:logs:[\\w-]+:\\d{12}:log-group:/aws/codebuild/(<\\w+>:)?\\*$',
+  '^Resource::arn:aws:codebuild:[\\w-]+:\\d{12}:report-group/(<\\w+>-)?\\*$',
+].join('|'));
+
+const GRANT_WILDCARDS = 'aws-cdk-lib grant methods emit these action wildcards (s3:GetObject*, s3:List*, kms:ReEncrypt*, '
+  + 'kms:GenerateDataKey*, …) scoped to one bucket or key; they expand to read/write of that resource only.';
+const CODEBUILD_DEFAULTS = 'CodeBuild writes its logs and test reports under names derived from the project name at build time; '
+  + 'aws-cdk-lib scopes the grant to this project\'s prefixes, which is as narrow as the names are known.';
+
+const STAR = /^Resource::\*$/;
+const either = (...patterns: RegExp[]) => new RegExp(patterns.map((pattern) => pattern.source).join('|'));
+
+export const ACCEPTED_FINDINGS: readonly AcceptedFinding[] = [
+  // --- CDK Pipelines' own roles in the toolchain account -------------------------------------------------
+  { id: 'AwsSolutions-IAM5', where: 'Pipeline/Pipeline', findings: GRANT_WILDCARD_FINDINGS, reason: `Roles CDK Pipelines generates for its source, synth, check and pipeline actions. ${GRANT_WILDCARDS} ${CODEBUILD_DEFAULTS}` },
+  { id: 'AwsSolutions-IAM5', where: 'Pipeline/Assets/FileRole', findings: either(GRANT_WILDCARD_FINDINGS, STAR), reason: `CDK Pipelines' asset publishing role. ${GRANT_WILDCARDS} ${CODEBUILD_DEFAULTS} Its "*" is for reading the bootstrap asset locations, which differ per stage account.` },
+  { id: 'AwsSolutions-IAM5', where: 'Pipeline/UpdatePipeline/SelfMutation', findings: either(GRANT_WILDCARD_FINDINGS, STAR, /^Resource::arn:\*:iam::\d{12}:role\/\*$/), reason: `CDK Pipelines' self-mutation role. ${GRANT_WILDCARDS} ${CODEBUILD_DEFAULTS} It assumes the CDK bootstrap roles (role/*, limited by the aws-cdk:bootstrap-role tag condition) to deploy the pipeline stack, and cloudformation:DescribeStacks accepts "*".` },
+  { id: 'AwsSolutions-S1', where: 'Pipeline/Pipeline/ArtifactsBucket', reason: 'CDK Pipelines creates its artifact bucket; artifacts are transient build outputs, and access to them is recorded by CloudTrail in the toolchain account.' },
+  { id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', where: 'Pipeline/Pipeline/ArtifactsBucket', reason: 'Same bucket as AwsSolutions-S1: transient CDK Pipelines artifacts; CloudTrail records access.' },
+  { id: 'cdk-validator-cfnguard::s3_bucket_versioning_enabled_check', where: 'Pipeline/Pipeline/ArtifactsBucket', reason: 'Every pipeline execution writes new artifact keys; nothing in the bucket is ever overwritten, so versions would only hold copies.' },
+  { id: 'cdk-validator-cfnguard::s3_lifecycle_policy_check', where: 'Pipeline/Pipeline/ArtifactsBucket', reason: 'CDK Pipelines owns this bucket\'s definition; its objects are small and are what a failed execution is debugged from.' },
+  { id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check', where: 'Pipeline/Pipeline/ArtifactsBucket', reason: 'Object Lock would stop CDK Pipelines from replacing its own artifacts; they are not records that must be immutable.' },
+  { id: 'cdk-validator-cfnguard::s3_event_notifications_enabled_check', where: 'Pipeline/Pipeline/ArtifactsBucket', reason: 'Nothing consumes artifact events: CodePipeline itself moves artifacts between actions.' },
+
+  // --- Stage: roles aws-cdk-lib generates from grants, and our own scoped ones --------------------------
+  { id: 'AwsSolutions-IAM5', where: '*/Service/AppPipeline/Pipeline', findings: GRANT_WILDCARD_FINDINGS, reason: `The app pipeline's roles. ${GRANT_WILDCARDS}` },
+  { id: 'AwsSolutions-IAM5', where: '*/Service/ImageBuild/Project', findings: either(GRANT_WILDCARD_FINDINGS, STAR), reason: `${GRANT_WILDCARDS} ${CODEBUILD_DEFAULTS} Its "*" is ecr:GetAuthorizationToken, which accepts only "*".` },
+  { id: 'AwsSolutions-IAM5', where: '*/Service/Promote/Project', findings: GRANT_WILDCARD_FINDINGS, reason: `${GRANT_WILDCARDS} ${CODEBUILD_DEFAULTS}` },
+  { id: 'AwsSolutions-IAM5', where: '*/Service/App/Task/ExecutionRole', findings: STAR, reason: 'ecr:GetAuthorizationToken accepts only "*"; every other action of the execution role names the repository or the log group.' },
+  {
+    id: 'AwsSolutions-IAM5',
+    where: '*/Service/DeployRole/Policy',
+    findings: either(STAR, /^Resource::arn:aws:ecs:[\w-]+:\d{12}:task-definition\/\w+:\*$/, /^Resource::arn:aws:ecs:[\w-]+:\d{12}:task\/<\w+>\/\*$/, GRANT_WILDCARD_FINDINGS),
+    reason: 'The ECS deploy action registers revisions of one task family (task-definition/<family>:*), watches the tasks of one cluster (task/<cluster>/*) and reads image definitions from one bucket (<bucket>/*); ecs:DescribeTaskDefinition accepts only "*", and ecs:ListTasks is held to the cluster by its ecs:cluster condition.',
+  },
+  { id: 'AwsSolutions-IAM5', where: '*/Service/ServiceCheck/Role', findings: STAR, reason: 'Lambda needs the EC2 network-interface actions to place the function in the VPC; EC2 authorizes those calls on "*".' },
+  { id: 'AwsSolutions-IAM4', where: '*/Service/AWS679f53fac002430cb0da5b7982bd2287', findings: /^Policy::arn:<AWS::Partition>:iam::aws:policy\/service-role\/AWSLambdaBasicExecutionRole$/, reason: 'The function aws-cdk-lib\'s AwsCustomResource runs (it starts the first image build once) has only the AWS managed basic-execution policy, for its logs.' },
+  { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', where: '*/Service/AWS679f53fac002430cb0da5b7982bd2287', reason: 'It calls the CodeBuild API and the CloudFormation response URL; the VPC has no route to either (no NAT by design) and a CodeBuild endpoint is not worth its cost for one call per stage creation.' },
+  { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', where: '*/Service/Custom::VpcRestrictDefaultSGCustomResourceProvider', reason: 'aws-cdk-lib\'s function that strips the default security group\'s rules calls only the EC2 API, once per VPC change.' },
+  { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', where: '*/Stateful/Custom::S3AutoDeleteObjectsCustomResourceProvider', reason: 'Exists only in stages whose stateful resources are "destroy": it empties the buckets on stack deletion through the S3 API.' },
+  { id: 'cdk-validator-cfnguard::codebuild_project_environment_privileged_check', where: '*/Service/ImageBuild/Project', reason: 'docker build needs privileged mode in CodeBuild; the project runs only the build spec in this repository, on code from the stage\'s own CodeCommit repository.' },
+  { id: 'cdk-validator-cfnguard::ecr_private_tag_immutability_enabled_check', where: '*/Stateful/Images/Repository', reason: 'Tags are immutable except "live" (IMMUTABLE_WITH_EXCLUSION, which the rule does not know): that one moving tag is how an infrastructure deploy keeps the running image (docs/adr/0002).' },
+  { id: 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check', where: '*/Stateful/Artifacts/AccessLogs', reason: 'S3 server access logs can only be delivered to a bucket encrypted with SSE-S3.' },
+  { id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', where: '*/Stateful/Artifacts/AccessLogs', reason: 'This is the access-log bucket; logging it into itself would loop.' },
+  { id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check', where: '*/Stateful/Artifacts', reason: 'Lifecycle rules expire artifacts and logs; Object Lock would keep them. Versioning, and retention in prod, already protect them.' },
+  { id: 'cdk-validator-cfnguard::s3_event_notifications_enabled_check', where: '*/Stateful/Artifacts', reason: 'Nothing consumes events from the artifact or access-log buckets.' },
+];
+
+/**
+ * Control Tower rules (by their file name, ct-*) switched off in the cfn-guard validator, with the reason. A rule goes here only when
+ * its findings cannot be acknowledged on a construct (cfn-guard reports some without a construct path).
+ */
+export const DISABLED_GUARD_RULES: ReadonlyArray<{ readonly rule: string; readonly reason: string }> = [
+  {
+    rule: 'ct-kms-pr-3', // reports as kms_create_grant_aws_service_check
+    reason: 'Every key here keeps the default key policy that delegates to IAM in its own account, so kms:CreateGrant is '
+      + 'only as broad as an IAM policy of this app makes it; AWS services (CodePipeline, CodeBuild, CloudWatch Logs) '
+      + 'create the grants on behalf of those roles. Some of its findings come without a construct path, so it cannot be acknowledged per key.',
+  },
+];
+
+/** Findings accepted only in some stages, decided by the stage's configuration. */
+function stageSpecificFindings(stage: WorkloadStage): AcceptedFinding[] {
+  const accepted: AcceptedFinding[] = [];
+  const config = stage.config;
+  if (config.retention.logDays < 365) {
+    accepted.push({
+      id: 'cdk-validator-cfnguard::cloudwatch_log_group_retention_period_check',
+      where: `${config.name}/Service`,
+      reason: `The configuration keeps ${config.name}'s logs ${config.retention.logDays} days: a pre-production stage whose logs nobody audits.`,
+    });
+  }
+  if (config.clientInstance) {
+    accepted.push(
+      { id: 'AwsSolutions-IAM4', where: `${config.name}/Service/Client/Role`, findings: /^Policy::arn:<AWS::Partition>:iam::aws:policy\/AmazonSSMManagedInstanceCore$/, reason: 'AmazonSSMManagedInstanceCore is the policy AWS documents for Session Manager; the instance has nothing else.' },
+      { id: 'AwsSolutions-EC29', where: `${config.name}/Service/Client/Instance`, reason: 'A disposable client for curl through Session Manager; termination protection would only block deleting the stage.' },
+      { id: 'cdk-validator-cfnguard::ec2_instance_nitro_encryption_in_transit_check', where: `${config.name}/Service/Client/Instance`, reason: 'The client only sends a plain HTTP request to the app inside the VPC; a t4g.nano is enough and its traffic carries nothing sensitive.' },
+      { id: 'cdk-validator-cfnguard::ec2_launch_template_monitoring_enabled_check', where: `${config.name}/Service/Client/Instance`, reason: 'Detailed monitoring is enabled on the instance itself; aws-cdk-lib\'s launch template only carries the IMDSv2 setting.' },
+    );
+  }
+  return accepted;
+}
+
+/** Every acceptance that applies to this app: the fixed list, expanded to the stages, plus stage-specific ones. */
+export function acceptedFindingsFor(pipelineStack: DeliveryPipelineStack): AcceptedFinding[] {
+  const expanded = ACCEPTED_FINDINGS.flatMap((finding) =>
+    finding.where.startsWith('*/')
+      ? pipelineStack.stages.map((stage) => ({ ...finding, where: finding.where.replace('*', stage.node.id) }))
+      : [finding]);
+  return [...expanded, ...pipelineStack.stages.flatMap(stageSpecificFindings)];
+}
+
+export function acknowledgeAcceptedFindings(pipelineStack: DeliveryPipelineStack): void {
+  for (const finding of acceptedFindingsFor(pipelineStack)) {
+    for (const scope of scopesAt(pipelineStack, finding.where)) {
+      for (const id of acknowledgedIds(scope, finding)) {
+        Validations.of(scope).acknowledge({ id, reason: finding.reason });
+      }
+    }
+  }
+}
+
+/** The exact ids to acknowledge: the rule id, or each granular finding under `scope` that the pattern accepts. */
+function acknowledgedIds(scope: IConstruct, finding: AcceptedFinding): string[] {
+  if (!finding.findings) return [finding.id];
+  const rule = GRANULAR_RULES[finding.id];
+  if (!rule) throw new Error(`${finding.id} has no granular findings; remove "findings" from its acknowledgement`);
+  const details = new Set<string>();
+  for (const node of scope.node.findAll()) {
+    if (!CfnResource.isCfnResource(node)) continue;
+    const result = rule(node);
+    if (!Array.isArray(result)) continue;
+    for (const detail of result as string[]) if (finding.findings.test(detail)) details.add(detail);
+  }
+  return [...details].sort().map((detail) => `${finding.id}[${detail}]`);
+}
+
+/**
+ * The construct at `path` below the pipeline stack (none when a stage lacks it, e.g. prod has no client),
+ * test/compliance/acknowledgements.test.ts fails on an entry
+ * that matches no finding anywhere, so a stale path cannot hide here.
+ */
+function scopesAt(pipelineStack: DeliveryPipelineStack, path: string): IConstruct[] {
+  const found = path.split('/').reduce<IConstruct | undefined>((node, id) => node?.node.tryFindChild(id), pipelineStack);
+  return found ? [found] : [];
+}

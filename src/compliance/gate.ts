@@ -1,0 +1,18 @@
+import { type App, Validations } from 'aws-cdk-lib';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { DISABLED_GUARD_RULES } from './acknowledgements';
+import { PlatformChecks } from './platform-checks';
+
+/**
+ * The compliance gate: every synth of the app runs these packs over every stack, including the stages
+ * nested in the pipeline, and a finding nobody acknowledged fails the synth.
+ */
+export function enableComplianceGate(app: App): void {
+  Validations.of(app).addPlugins(
+    new AwsSolutionsChecks(app),
+    new PlatformChecks(app),
+    // AWS Control Tower proactive controls, evaluated offline by the cfn-guard binary the package ships.
+    new CfnGuardValidator({ controlTowerRulesEnabled: true, disabledRules: DISABLED_GUARD_RULES.map((disabled) => disabled.rule) }),
+  );
+}

@@ -1,0 +1,47 @@
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+
+/** Regions of the commercial `aws` partition known to the installed aws-cdk-lib. */
+export const AWS_REGIONS: readonly string[] = RegionInfo.regions
+  .filter((region) => region.partition === 'aws')
+  .map((region) => region.name)
+  .sort();
+
+export const ACCOUNT_ID = /^\d{12}$/;
+
+/** A CodeConnections connection, or its predecessor's (CodeStar Connections) ARN. */
+export const CONNECTION_ARN =
+  /^arn:aws:(codeconnections|codestar-connections):[a-z]{2}(-[a-z]+)+-\d:\d{12}:connection\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
+
+/**
+ * Git's ref-name rules (git-check-ref-format) as they apply to a branch name.
+ * Returns what is wrong with the name, or undefined when git would accept it.
+ */
+export function branchNameProblem(name: string): string | undefined {
+  if (name.length === 0) return 'is empty';
+  if (/[\x00-\x20\x7f~^:?*[\\]/.test(name)) return 'contains a space, a control character or one of ~ ^ : ? * [ \\';
+  if (name.startsWith('-') || name.startsWith('/') || name.endsWith('/')) return 'starts with "-" or "/", or ends with "/"';
+  if (name.includes('..') || name.includes('//') || name.includes('@{')) return 'contains "..", "//" or "@{"';
+  if (name.endsWith('.') || name.endsWith('.lock') || name === '@') return 'ends with "." or ".lock", or is "@"';
+  if (name.split('/').some((part) => part.startsWith('.'))) return 'has a path component starting with "."';
+  return undefined;
+}
+
+/** CodeCommit repository names: 1–100 of letters, digits, '.', '_' and '-', not ending in ".git". */
+export const CODECOMMIT_REPOSITORY_NAME = /^(?!.*\.git$)[\w.-]{1,100}$/;
+
+/** Stage names become construct ids, stack names and DNS labels. */
+export const STAGE_NAME = /^[a-z][a-z0-9-]{0,14}[a-z0-9]$|^[a-z]$/;
+
+/** Values CloudWatch Logs accepts for a log group's retention. */
+export const LOG_RETENTION_DAYS: readonly number[] = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+/** CDK bootstrap qualifiers are up to 10 lowercase alphanumerics. */
+export const BOOTSTRAP_QUALIFIER = /^[a-z0-9]{1,10}$/;
+
+export const SSM_PARAMETER_NAME = /^\/?[a-zA-Z0-9_.\-/]{1,2047}$/;
+export const SECRET_NAME = /^[a-zA-Z0-9/_+=.@-]{1,512}$/;
+export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;

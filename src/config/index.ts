@@ -1,0 +1,5 @@
+export * from './config-error';
+export * from './example-config';
+export * from './load-config';
+export * from './parse-config';
+export * from './platform-config';

@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import {
+  ACCOUNT_ID,
+  AWS_REGIONS,
+  BOOTSTRAP_QUALIFIER,
+  branchNameProblem,
+  CODECOMMIT_REPOSITORY_NAME,
+  CONNECTION_ARN,
+  EMAIL,
+  GITHUB_REPOSITORY,
+  LOG_RETENTION_DAYS,
+  SECRET_NAME,
+  SSM_PARAMETER_NAME,
+  STAGE_NAME,
+} from './aws-names';
+import { describeMemoryOptions, FARGATE_CPU_UNITS, fargateMemoryOptions } from './fargate-sizes';
+
+const accountId = z.string().regex(ACCOUNT_ID, 'must be a 12-digit AWS account id in quotes, e.g. "123456789012"');
+
+const region = z.string().refine((value) => AWS_REGIONS.includes(value), {
+  message: `must be an AWS region of the aws partition, e.g. us-east-1 or eu-west-1 (known: ${AWS_REGIONS.join(', ')})`,
+});
+
+const branch = z.string().superRefine((value, ctx) => {
+  const problem = branchNameProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: `is not a valid git branch name: it ${problem}` });
+});
+
+const dockerHubCredentials = z.union([
+  z.strictObject({
+    secretsManagerSecretName: z.string().regex(SECRET_NAME, 'must be a Secrets Manager secret name'),
+  }),
+  z.strictObject({
+    usernameParameterName: z.string().regex(SSM_PARAMETER_NAME, 'must be an SSM parameter name'),
+    passwordParameterName: z.string().regex(SSM_PARAMETER_NAME, 'must be the name of an SSM SecureString parameter'),
+  }),
+], {
+  error: 'must be either { secretsManagerSecretName } (a secret holding {"username","password"}) or '
+    + '{ usernameParameterName, passwordParameterName } (SSM parameters; the password a SecureString)',
+});
+
+const service = z.strictObject({
+  cpu: z.number().refine((value) => FARGATE_CPU_UNITS.includes(value), {
+    message: `must be a Fargate CPU size in units: ${FARGATE_CPU_UNITS.join(', ')}`,
+  }),
+  memoryMiB: z.number().int('must be a whole number of MiB'),
+  minTasks: z.number().int().min(1, 'must be at least 1 so the service always answers').max(100).default(2),
+  maxTasks: z.number().int().min(1).max(100).default(4),
+}).superRefine((value, ctx) => {
+  const options = fargateMemoryOptions(value.cpu);
+  if (options.length > 0 && !options.includes(value.memoryMiB)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['memoryMiB'],
+      message: `${value.memoryMiB} MiB is not a size Fargate accepts with ${value.cpu} CPU units; use ${describeMemoryOptions(options)}`,
+    });
+  }
+  if (value.minTasks > value.maxTasks) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['minTasks'],
+      message: `(${value.minTasks}) is greater than maxTasks (${value.maxTasks}); lower minTasks or raise maxTasks`,
+    });
+  }
+});
+
+const stage = z.strictObject({
+  name: z.string().regex(STAGE_NAME, 'must be 1-16 lowercase letters, digits or "-", starting with a letter (e.g. dev, prod)'),
+  account: accountId,
+  region,
+  availabilityZones: z.number().int().min(2, 'must be at least 2: one AZ is a single point of failure').max(6).default(2),
+  cpuArchitecture: z.enum(['ARM64', 'X86_64'], { error: 'must be "ARM64" (Graviton, the default) or "X86_64"' }).default('ARM64'),
+  service: service.default({ cpu: 256, memoryMiB: 512, minTasks: 2, maxTasks: 4 }),
+  clientInstance: z.boolean().default(false),
+  requiresApproval: z.boolean().default(false),
+  postDeployCheck: z.boolean().default(false),
+  retention: z.strictObject({
+    statefulResources: z.enum(['retain', 'destroy'], {
+      error: 'must be "retain" (kept when the stack is deleted) or "destroy"',
+    }),
+    logDays: z.number().refine((value) => LOG_RETENTION_DAYS.includes(value), {
+      message: `must be a CloudWatch Logs retention: ${LOG_RETENTION_DAYS.join(', ')}`,
+    }).default(30),
+  }),
+  appRepository: z.strictObject({
+    name: z.string().regex(CODECOMMIT_REPOSITORY_NAME, 'must be a CodeCommit repository name: 1-100 letters, digits, ".", "_" or "-"'),
+    branch: branch.default('main'),
+  }),
+  dockerHubCredentials: dockerHubCredentials.optional(),
+});
+
+export const platformConfigSchema = z.strictObject({
+  toolchain: z.strictObject({ account: accountId, region }),
+  source: z.strictObject({
+    repository: z.string().regex(GITHUB_REPOSITORY, 'must be a GitHub repository as "owner/name"'),
+    branch,
+    connectionArn: z.string({ error: 'is required: create a CodeConnections connection to GitHub and paste its ARN' }).regex(
+      CONNECTION_ARN,
+      'must be a CodeConnections connection ARN, arn:aws:codeconnections:<region>:<account>:connection/<uuid> '
+        + '(or the older arn:aws:codestar-connections:... form)',
+    ),
+  }),
+  bootstrapQualifier: z.string().regex(BOOTSTRAP_QUALIFIER, 'must be the qualifier passed to cdk bootstrap: 1-10 lowercase letters or digits').default('hnb659fds'),
+  notifications: z.strictObject({
+    emails: z.array(z.string().regex(EMAIL, 'must be an email address')).default([]),
+  }).default({ emails: [] }),
+  stages: z.array(stage).min(2, 'needs at least two stages, a pre-production one then production (e.g. dev, prod)'),
+}).superRefine((value, ctx) => {
+  const seen = new Map<string, number>();
+  value.stages.forEach((candidate, index) => {
+    const first = seen.get(candidate.name);
+    if (first !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['stages', index, 'name'],
+        message: `"${candidate.name}" is already the name of stages[${first}]; stage names must be unique`,
+      });
+    } else {
+      seen.set(candidate.name, index);
+    }
+  });
+});
+
+/** What a user writes: defaults may be left out. */
+export type PlatformConfigInput = z.input<typeof platformConfigSchema>;
+/** What the rest of the app reads: every default filled in, every value validated. */
+export type PlatformConfig = z.output<typeof platformConfigSchema>;
+export type StageConfig = PlatformConfig['stages'][number];
+export type DockerHubCredentials = NonNullable<StageConfig['dockerHubCredentials']>;

@@ -1,0 +1,75 @@
+import { Fn, RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+export interface PrivateNetworkProps {
+  readonly availabilityZones: number;
+  readonly logRetention: logs.RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+  readonly logEncryptionKey: kms.IKey;
+  /** Adds the endpoints Session Manager needs (ssm, ssmmessages, ec2messages). */
+  readonly sessionManagerEndpoints: boolean;
+}
+
+/**
+ * A VPC with private subnets only: no internet gateway, no NAT. AWS services are reached through
+ * endpoints whose security group admits HTTPS only from the security groups that were let in.
+ */
+export class PrivateNetwork extends Construct {
+  public readonly vpc: ec2.Vpc;
+  private readonly endpointSecurityGroup: ec2.SecurityGroup;
+
+  public constructor(scope: Construct, id: string, props: PrivateNetworkProps) {
+    super(scope, id);
+    const flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
+      retention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+      encryptionKey: props.logEncryptionKey,
+    });
+    this.vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/16'),
+      // Chosen by CloudFormation (Fn::GetAZs) at deploy time, so synth needs no availability-zone lookup.
+      availabilityZones: Array.from({ length: props.availabilityZones }, (_, index) => Fn.select(index, Fn.getAzs())),
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 20 }],
+      flowLogs: {
+        All: { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup), trafficType: ec2.FlowLogTrafficType.ALL },
+      },
+    });
+
+    this.endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
+      vpc: this.vpc,
+      description: 'VPC interface endpoints: HTTPS from the app tasks and the client only',
+      allowAllOutbound: false,
+    });
+    // ECR image layers are S3 objects: without this gateway endpoint no task could pull its image.
+    this.vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 });
+
+    const services: Record<string, ec2.InterfaceVpcEndpointAwsService> = {
+      EcrApi: ec2.InterfaceVpcEndpointAwsService.ECR,
+      EcrDocker: ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
+      Logs: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+    };
+    if (props.sessionManagerEndpoints) {
+      services.Ssm = ec2.InterfaceVpcEndpointAwsService.SSM;
+      services.SsmMessages = ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES;
+      services.Ec2Messages = ec2.InterfaceVpcEndpointAwsService.EC2_MESSAGES;
+    }
+    for (const [name, service] of Object.entries(services)) {
+      this.vpc.addInterfaceEndpoint(name, {
+        service,
+        privateDnsEnabled: true,
+        open: false,
+        securityGroups: [this.endpointSecurityGroup],
+      });
+    }
+  }
+
+  /** Lets `peer` reach the AWS service endpoints over HTTPS, and nothing else of the network. */
+  public allowEndpointAccessFrom(peer: ec2.ISecurityGroup, description: string): void {
+    this.endpointSecurityGroup.addIngressRule(peer, ec2.Port.tcp(443), description);
+    peer.addEgressRule(this.endpointSecurityGroup, ec2.Port.tcp(443), `${description} (endpoints)`);
+  }
+}
