@@ -1,0 +1,48 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { EXAMPLE_CONFIG, parseConfig, type PlatformConfig, type PlatformConfigInput } from '../../src/config';
+import { buildPlatform } from '../../src/platform-app';
+import type { DeliveryPipelineStack } from '../../src/pipeline/delivery-pipeline-stack';
+
+/** The app's context from cdk.json (feature flags), so tests synthesize what `cdk synth` synthesizes. */
+export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
+  readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'),
+).context;
+
+export interface SynthesizedPlatform {
+  readonly config: PlatformConfig;
+  readonly app: App;
+  readonly pipelineStack: DeliveryPipelineStack;
+  readonly assembly: CloudAssembly;
+  readonly outdir: string;
+  /** The template of a stack by its artifact path, e.g. `DeliveryPipeline`, `dev/Service`. */
+  template(stackPath: string): any;
+}
+
+/**
+ * Synthesizes the whole platform, compliance gate included, into a fresh directory.
+ * Call it once per test file (in beforeAll) and share the result: a synth takes seconds.
+ */
+export function synthPlatform(input: PlatformConfigInput = EXAMPLE_CONFIG): SynthesizedPlatform {
+  const config = parseConfig(input, 'test configuration');
+  const outdir = mkdtempSync(path.join(tmpdir(), 'platform-synth-'));
+  const app = new App({ outdir, context: CDK_JSON_CONTEXT });
+  const pipelineStack = buildPlatform(app, config);
+  const assembly = app.synth();
+  return {
+    config,
+    app,
+    pipelineStack,
+    assembly,
+    outdir,
+    template(stackPath: string) {
+      const [first, ...rest] = stackPath.split('/');
+      if (rest.length === 0) return assembly.getStackArtifact(first).template;
+      const nested = assembly.getNestedAssembly(`assembly-DeliveryPipeline-${first}`);
+      return nested.stacks.find((stack) => stack.hierarchicalId.endsWith(rest.join('/')) || stack.displayName.endsWith(`${first}/${rest.join('/')}`))!.template;
+    },
+  };
+}
