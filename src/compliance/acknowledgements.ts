@@ -6,7 +6,10 @@ import type { WorkloadStage } from '../stages/workload-stage';
 
 /** A finding accepted on purpose: where it may occur, and why that is acceptable here. */
 export interface AcceptedFinding {
-  /** The rule id as the gate reports it (granular ids carry the detail in brackets). */
+  /**
+   * `<plugin>::<rule id>`, the form aws-cdk-lib matches and records with its reason in the validation
+   * report (a bare cdk-nag id is dropped by cdk-nag itself and leaves no trace in the report).
+   */
   readonly id: string;
   /** Construct path below the pipeline stack (`*` = every stage) where the finding is accepted. */
   readonly where: string;
@@ -20,8 +23,8 @@ export interface AcceptedFinding {
 
 /** Granular rules: the cdk-nag rule function that lists a resource's findings. */
 const GRANULAR_RULES: Record<string, (node: CfnResource) => unknown> = {
-  'AwsSolutions-IAM5': rules.iam.IAMNoWildcardPermissions,
-  'AwsSolutions-IAM4': rules.iam.IAMNoManagedPolicies,
+  'AwsSolutions::AwsSolutions-IAM5': rules.iam.IAMNoWildcardPermissions,
+  'AwsSolutions::AwsSolutions-IAM4': rules.iam.IAMNoManagedPolicies,
 };
 
 /** Patterns of the wildcards aws-cdk-lib's grant methods write, each bound to one bucket, key or project. */
@@ -44,10 +47,10 @@ const either = (...patterns: RegExp[]) => new RegExp(patterns.map((pattern) => p
 
 export const ACCEPTED_FINDINGS: readonly AcceptedFinding[] = [
   // --- CDK Pipelines' own roles in the toolchain account -------------------------------------------------
-  { id: 'AwsSolutions-IAM5', where: 'Pipeline/Pipeline', findings: GRANT_WILDCARD_FINDINGS, reason: `Roles CDK Pipelines generates for its source, synth, check and pipeline actions. ${GRANT_WILDCARDS} ${CODEBUILD_DEFAULTS}` },
-  { id: 'AwsSolutions-IAM5', where: 'Pipeline/Assets/FileRole', findings: either(GRANT_WILDCARD_FINDINGS, STAR), reason: `CDK Pipelines' asset publishing role. ${GRANT_WILDCARDS} ${CODEBUILD_DEFAULTS} Its "*" is for reading the bootstrap asset locations, which differ per stage account.` },
-  { id: 'AwsSolutions-IAM5', where: 'Pipeline/UpdatePipeline/SelfMutation', findings: either(GRANT_WILDCARD_FINDINGS, STAR, /^Resource::arn:\*:iam::\d{12}:role\/\*$/), reason: `CDK Pipelines' self-mutation role. ${GRANT_WILDCARDS} ${CODEBUILD_DEFAULTS} It assumes the CDK bootstrap roles (role/*, limited by the aws-cdk:bootstrap-role tag condition) to deploy the pipeline stack, and cloudformation:DescribeStacks accepts "*".` },
-  { id: 'AwsSolutions-S1', where: 'Pipeline/Pipeline/ArtifactsBucket', reason: 'CDK Pipelines creates its artifact bucket; artifacts are transient build outputs, and access to them is recorded by CloudTrail in the toolchain account.' },
+  { id: 'AwsSolutions::AwsSolutions-IAM5', where: 'Pipeline/Pipeline', findings: GRANT_WILDCARD_FINDINGS, reason: `Roles CDK Pipelines generates for its source, synth, check and pipeline actions. ${GRANT_WILDCARDS} ${CODEBUILD_DEFAULTS}` },
+  { id: 'AwsSolutions::AwsSolutions-IAM5', where: 'Pipeline/Assets/FileRole', findings: either(GRANT_WILDCARD_FINDINGS, STAR), reason: `CDK Pipelines' asset publishing role. ${GRANT_WILDCARDS} ${CODEBUILD_DEFAULTS} Its "*" is for reading the bootstrap asset locations, which differ per stage account.` },
+  { id: 'AwsSolutions::AwsSolutions-IAM5', where: 'Pipeline/UpdatePipeline/SelfMutation', findings: either(GRANT_WILDCARD_FINDINGS, STAR, /^Resource::arn:\*:iam::\d{12}:role\/\*$/), reason: `CDK Pipelines' self-mutation role. ${GRANT_WILDCARDS} ${CODEBUILD_DEFAULTS} It assumes the CDK bootstrap roles (role/*, limited by the aws-cdk:bootstrap-role tag condition) to deploy the pipeline stack, and cloudformation:DescribeStacks accepts "*".` },
+  { id: 'AwsSolutions::AwsSolutions-S1', where: 'Pipeline/Pipeline/ArtifactsBucket', reason: 'CDK Pipelines creates its artifact bucket; artifacts are transient build outputs, and access to them is recorded by CloudTrail in the toolchain account.' },
   { id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', where: 'Pipeline/Pipeline/ArtifactsBucket', reason: 'Same bucket as AwsSolutions-S1: transient CDK Pipelines artifacts; CloudTrail records access.' },
   { id: 'cdk-validator-cfnguard::s3_bucket_versioning_enabled_check', where: 'Pipeline/Pipeline/ArtifactsBucket', reason: 'Every pipeline execution writes new artifact keys; nothing in the bucket is ever overwritten, so versions would only hold copies.' },
   { id: 'cdk-validator-cfnguard::s3_lifecycle_policy_check', where: 'Pipeline/Pipeline/ArtifactsBucket', reason: 'CDK Pipelines owns this bucket\'s definition; its objects are small and are what a failed execution is debugged from.' },
@@ -55,18 +58,18 @@ export const ACCEPTED_FINDINGS: readonly AcceptedFinding[] = [
   { id: 'cdk-validator-cfnguard::s3_event_notifications_enabled_check', where: 'Pipeline/Pipeline/ArtifactsBucket', reason: 'Nothing consumes artifact events: CodePipeline itself moves artifacts between actions.' },
 
   // --- Stage: roles aws-cdk-lib generates from grants, and our own scoped ones --------------------------
-  { id: 'AwsSolutions-IAM5', where: '*/Service/AppPipeline/Pipeline', findings: GRANT_WILDCARD_FINDINGS, reason: `The app pipeline's roles. ${GRANT_WILDCARDS}` },
-  { id: 'AwsSolutions-IAM5', where: '*/Service/ImageBuild/Project', findings: either(GRANT_WILDCARD_FINDINGS, STAR), reason: `${GRANT_WILDCARDS} ${CODEBUILD_DEFAULTS} Its "*" is ecr:GetAuthorizationToken, which accepts only "*".` },
-  { id: 'AwsSolutions-IAM5', where: '*/Service/Promote/Project', findings: GRANT_WILDCARD_FINDINGS, reason: `${GRANT_WILDCARDS} ${CODEBUILD_DEFAULTS}` },
-  { id: 'AwsSolutions-IAM5', where: '*/Service/App/Task/ExecutionRole', findings: STAR, reason: 'ecr:GetAuthorizationToken accepts only "*"; every other action of the execution role names the repository or the log group.' },
+  { id: 'AwsSolutions::AwsSolutions-IAM5', where: '*/Service/AppPipeline/Pipeline', findings: GRANT_WILDCARD_FINDINGS, reason: `The app pipeline's roles. ${GRANT_WILDCARDS}` },
+  { id: 'AwsSolutions::AwsSolutions-IAM5', where: '*/Service/ImageBuild/Project', findings: either(GRANT_WILDCARD_FINDINGS, STAR), reason: `${GRANT_WILDCARDS} ${CODEBUILD_DEFAULTS} Its "*" is ecr:GetAuthorizationToken, which accepts only "*".` },
+  { id: 'AwsSolutions::AwsSolutions-IAM5', where: '*/Service/Promote/Project', findings: GRANT_WILDCARD_FINDINGS, reason: `${GRANT_WILDCARDS} ${CODEBUILD_DEFAULTS}` },
+  { id: 'AwsSolutions::AwsSolutions-IAM5', where: '*/Service/App/Task/ExecutionRole', findings: STAR, reason: 'ecr:GetAuthorizationToken accepts only "*"; every other action of the execution role names the repository or the log group.' },
   {
-    id: 'AwsSolutions-IAM5',
+    id: 'AwsSolutions::AwsSolutions-IAM5',
     where: '*/Service/DeployRole/Policy',
     findings: either(STAR, /^Resource::arn:aws:ecs:[\w-]+:\d{12}:task-definition\/\w+:\*$/, /^Resource::arn:aws:ecs:[\w-]+:\d{12}:task\/<\w+>\/\*$/, GRANT_WILDCARD_FINDINGS),
     reason: 'The ECS deploy action registers revisions of one task family (task-definition/<family>:*), watches the tasks of one cluster (task/<cluster>/*) and reads image definitions from one bucket (<bucket>/*); ecs:DescribeTaskDefinition accepts only "*", and ecs:ListTasks is held to the cluster by its ecs:cluster condition.',
   },
-  { id: 'AwsSolutions-IAM5', where: '*/Service/ServiceCheck/Role', findings: STAR, reason: 'Lambda needs the EC2 network-interface actions to place the function in the VPC; EC2 authorizes those calls on "*".' },
-  { id: 'AwsSolutions-IAM4', where: '*/Service/AWS679f53fac002430cb0da5b7982bd2287', findings: /^Policy::arn:<AWS::Partition>:iam::aws:policy\/service-role\/AWSLambdaBasicExecutionRole$/, reason: 'The function aws-cdk-lib\'s AwsCustomResource runs (it starts the first image build once) has only the AWS managed basic-execution policy, for its logs.' },
+  { id: 'AwsSolutions::AwsSolutions-IAM5', where: '*/Service/ServiceCheck/Role', findings: STAR, reason: 'Lambda needs the EC2 network-interface actions to place the function in the VPC; EC2 authorizes those calls on "*".' },
+  { id: 'AwsSolutions::AwsSolutions-IAM4', where: '*/Service/AWS679f53fac002430cb0da5b7982bd2287', findings: /^Policy::arn:<AWS::Partition>:iam::aws:policy\/service-role\/AWSLambdaBasicExecutionRole$/, reason: 'The function aws-cdk-lib\'s AwsCustomResource runs (it starts the first image build once) has only the AWS managed basic-execution policy, for its logs.' },
   { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', where: '*/Service/AWS679f53fac002430cb0da5b7982bd2287', reason: 'It calls the CodeBuild API and the CloudFormation response URL; the VPC has no route to either (no NAT by design) and a CodeBuild endpoint is not worth its cost for one call per stage creation.' },
   { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', where: '*/Service/Custom::VpcRestrictDefaultSGCustomResourceProvider', reason: 'aws-cdk-lib\'s function that strips the default security group\'s rules calls only the EC2 API, once per VPC change.' },
   { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', where: '*/Stateful/Custom::S3AutoDeleteObjectsCustomResourceProvider', reason: 'Exists only in stages whose stateful resources are "destroy": it empties the buckets on stack deletion through the S3 API.' },
@@ -104,8 +107,8 @@ function stageSpecificFindings(stage: WorkloadStage): AcceptedFinding[] {
   }
   if (config.clientInstance) {
     accepted.push(
-      { id: 'AwsSolutions-IAM4', where: `${config.name}/Service/Client/Role`, findings: /^Policy::arn:<AWS::Partition>:iam::aws:policy\/AmazonSSMManagedInstanceCore$/, reason: 'AmazonSSMManagedInstanceCore is the policy AWS documents for Session Manager; the instance has nothing else.' },
-      { id: 'AwsSolutions-EC29', where: `${config.name}/Service/Client/Instance`, reason: 'A disposable client for curl through Session Manager; termination protection would only block deleting the stage.' },
+      { id: 'AwsSolutions::AwsSolutions-IAM4', where: `${config.name}/Service/Client/Role`, findings: /^Policy::arn:<AWS::Partition>:iam::aws:policy\/AmazonSSMManagedInstanceCore$/, reason: 'AmazonSSMManagedInstanceCore is the policy AWS documents for Session Manager; the instance has nothing else.' },
+      { id: 'AwsSolutions::AwsSolutions-EC29', where: `${config.name}/Service/Client/Instance`, reason: 'A disposable client for curl through Session Manager; termination protection would only block deleting the stage.' },
       { id: 'cdk-validator-cfnguard::ec2_instance_nitro_encryption_in_transit_check', where: `${config.name}/Service/Client/Instance`, reason: 'The client only sends a plain HTTP request to the app inside the VPC; a t4g.nano is enough and its traffic carries nothing sensitive.' },
       { id: 'cdk-validator-cfnguard::ec2_launch_template_monitoring_enabled_check', where: `${config.name}/Service/Client/Instance`, reason: 'Detailed monitoring is enabled on the instance itself; aws-cdk-lib\'s launch template only carries the IMDSv2 setting.' },
     );

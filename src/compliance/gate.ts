@@ -1,8 +1,8 @@
 import { type App, Validations } from 'aws-cdk-lib';
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DISABLED_GUARD_RULES } from './acknowledgements';
 import { PlatformChecks } from './platform-checks';
+import { StrictCfnGuardValidator } from './strict-guard-validator';
 
 /**
  * The compliance gate: every synth of the app runs these packs over every stack, including the stages
@@ -13,6 +13,6 @@ export function enableComplianceGate(app: App): void {
     new AwsSolutionsChecks(app),
     new PlatformChecks(app),
     // AWS Control Tower proactive controls, evaluated offline by the cfn-guard binary the package ships.
-    new CfnGuardValidator({ controlTowerRulesEnabled: true, disabledRules: DISABLED_GUARD_RULES.map((disabled) => disabled.rule) }),
+    new StrictCfnGuardValidator({ controlTowerRulesEnabled: true, disabledRules: DISABLED_GUARD_RULES.map((disabled) => disabled.rule) }),
   );
 }

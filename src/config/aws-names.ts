@@ -28,8 +28,11 @@ export function branchNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-/** CodeCommit repository names: 1–100 of letters, digits, '.', '_' and '-', not ending in ".git". */
-export const CODECOMMIT_REPOSITORY_NAME = /^(?!.*\.git$)[\w.-]{1,100}$/;
+/**
+ * The app repository's name names both the CodeCommit and the ECR repository, so it must satisfy both:
+ * ECR wants lowercase words joined by single '.', '_' or '-'; CodeCommit at most 100 characters, no ".git" ending.
+ */
+export const APP_REPOSITORY_NAME = /^(?!.*\.git$)(?=.{2,100}$)[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
 /** Stage names become construct ids, stack names and DNS labels. */
 export const STAGE_NAME = /^[a-z][a-z0-9-]{0,14}[a-z0-9]$|^[a-z]$/;

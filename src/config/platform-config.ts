@@ -4,7 +4,7 @@ import {
   AWS_REGIONS,
   BOOTSTRAP_QUALIFIER,
   branchNameProblem,
-  CODECOMMIT_REPOSITORY_NAME,
+  APP_REPOSITORY_NAME,
   CONNECTION_ARN,
   EMAIL,
   GITHUB_REPOSITORY,
@@ -59,7 +59,7 @@ const service = z.strictObject({
     ctx.addIssue({
       code: 'custom',
       path: ['minTasks'],
-      message: `(${value.minTasks}) is greater than maxTasks (${value.maxTasks}); lower minTasks or raise maxTasks`,
+      message: `${value.minTasks} is more than maxTasks (${value.maxTasks}); lower minTasks or raise maxTasks`,
     });
   }
 });
@@ -83,7 +83,7 @@ const stage = z.strictObject({
     }).default(30),
   }),
   appRepository: z.strictObject({
-    name: z.string().regex(CODECOMMIT_REPOSITORY_NAME, 'must be a CodeCommit repository name: 1-100 letters, digits, ".", "_" or "-"'),
+    name: z.string().regex(APP_REPOSITORY_NAME, 'names the CodeCommit and the ECR repository: 2-100 lowercase letters or digits, words joined by single ".", "_" or "-"'),
     branch: branch.default('main'),
   }),
   dockerHubCredentials: dockerHubCredentials.optional(),

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
-import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import type { CloudAssembly, CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { EXAMPLE_CONFIG, parseConfig, type PlatformConfig, type PlatformConfigInput } from '../../src/config';
 import { buildPlatform } from '../../src/platform-app';
 import type { DeliveryPipelineStack } from '../../src/pipeline/delivery-pipeline-stack';
@@ -18,8 +18,10 @@ export interface SynthesizedPlatform {
   readonly pipelineStack: DeliveryPipelineStack;
   readonly assembly: CloudAssembly;
   readonly outdir: string;
-  /** The template of a stack by its artifact path, e.g. `DeliveryPipeline`, `dev/Service`. */
+  /** The template of a stack by its path below the app, e.g. `DeliveryPipeline`, `dev/Service`. */
   template(stackPath: string): any;
+  /** The stack artifact by its path below the app, e.g. `prod/Stateful`. */
+  stack(stackPath: string): CloudFormationStackArtifact;
 }
 
 /**
@@ -38,11 +40,16 @@ export function synthPlatform(input: PlatformConfigInput = EXAMPLE_CONFIG): Synt
     pipelineStack,
     assembly,
     outdir,
-    template(stackPath: string) {
+    stack(stackPath: string) {
       const [first, ...rest] = stackPath.split('/');
-      if (rest.length === 0) return assembly.getStackArtifact(first).template;
+      if (rest.length === 0) return assembly.getStackArtifact(first);
       const nested = assembly.getNestedAssembly(`assembly-DeliveryPipeline-${first}`);
-      return nested.stacks.find((stack) => stack.hierarchicalId.endsWith(rest.join('/')) || stack.displayName.endsWith(`${first}/${rest.join('/')}`))!.template;
+      const found = nested.stacks.find((stack) => [rest.join('/'), `DeliveryPipeline/${stackPath}`].includes(stack.hierarchicalId));
+      if (!found) throw new Error(`no stack ${stackPath}; stacks of ${first}: ${nested.stacks.map((stack) => stack.hierarchicalId).join(', ')}`);
+      return found;
+    },
+    template(stackPath: string) {
+      return this.stack(stackPath).template;
     },
   };
 }

@@ -1,0 +1,98 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { ACCEPTED_FINDINGS, type AcceptedFinding, acceptedFindingsFor, DISABLED_GUARD_RULES } from '../../src/compliance/acknowledgements';
+import { enableComplianceGate } from '../../src/compliance/gate';
+import { EXAMPLE_CONFIG, parseConfig } from '../../src/config';
+import { DeliveryPipelineStack } from '../../src/pipeline/delivery-pipeline-stack';
+import { CDK_JSON_CONTEXT } from '../support/synth-app';
+
+/**
+ * The accepted findings, as `rule @ where`. Adding an acknowledgement means adding it here too, in the
+ * same change, where a reviewer sees the list grow.
+ */
+const EXPECTED = [
+  'AwsSolutions::AwsSolutions-IAM5 @ Pipeline/Pipeline',
+  'AwsSolutions::AwsSolutions-IAM5 @ Pipeline/Assets/FileRole',
+  'AwsSolutions::AwsSolutions-IAM5 @ Pipeline/UpdatePipeline/SelfMutation',
+  'AwsSolutions::AwsSolutions-S1 @ Pipeline/Pipeline/ArtifactsBucket',
+  'cdk-validator-cfnguard::s3_bucket_logging_enabled_check @ Pipeline/Pipeline/ArtifactsBucket',
+  'cdk-validator-cfnguard::s3_bucket_versioning_enabled_check @ Pipeline/Pipeline/ArtifactsBucket',
+  'cdk-validator-cfnguard::s3_lifecycle_policy_check @ Pipeline/Pipeline/ArtifactsBucket',
+  'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check @ Pipeline/Pipeline/ArtifactsBucket',
+  'cdk-validator-cfnguard::s3_event_notifications_enabled_check @ Pipeline/Pipeline/ArtifactsBucket',
+  'AwsSolutions::AwsSolutions-IAM5 @ */Service/AppPipeline/Pipeline',
+  'AwsSolutions::AwsSolutions-IAM5 @ */Service/ImageBuild/Project',
+  'AwsSolutions::AwsSolutions-IAM5 @ */Service/Promote/Project',
+  'AwsSolutions::AwsSolutions-IAM5 @ */Service/App/Task/ExecutionRole',
+  'AwsSolutions::AwsSolutions-IAM5 @ */Service/DeployRole/Policy',
+  'AwsSolutions::AwsSolutions-IAM5 @ */Service/ServiceCheck/Role',
+  'AwsSolutions::AwsSolutions-IAM4 @ */Service/AWS679f53fac002430cb0da5b7982bd2287',
+  'cdk-validator-cfnguard::lambda_inside_vpc_check @ */Service/AWS679f53fac002430cb0da5b7982bd2287',
+  'cdk-validator-cfnguard::lambda_inside_vpc_check @ */Service/Custom::VpcRestrictDefaultSGCustomResourceProvider',
+  'cdk-validator-cfnguard::lambda_inside_vpc_check @ */Stateful/Custom::S3AutoDeleteObjectsCustomResourceProvider',
+  'cdk-validator-cfnguard::codebuild_project_environment_privileged_check @ */Service/ImageBuild/Project',
+  'cdk-validator-cfnguard::ecr_private_tag_immutability_enabled_check @ */Stateful/Images/Repository',
+  'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check @ */Stateful/Artifacts/AccessLogs',
+  'cdk-validator-cfnguard::s3_bucket_logging_enabled_check @ */Stateful/Artifacts/AccessLogs',
+  'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check @ */Stateful/Artifacts',
+  'cdk-validator-cfnguard::s3_event_notifications_enabled_check @ */Stateful/Artifacts',
+];
+const EXPECTED_DISABLED_GUARD_RULES = ['ct-kms-pr-3'];
+
+interface Violation { ruleName: string; violatingConstructs: Array<{ constructPath: string }> }
+
+/** Findings of the example app with nothing acknowledged: what each acknowledgement must still match. */
+function unacknowledgedFindings(): { findings: Array<{ rule: string; path: string }>; stack: DeliveryPipelineStack } {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'unacknowledged-'));
+  const app = new App({ outdir, context: CDK_JSON_CONTEXT });
+  enableComplianceGate(app);
+  const config = parseConfig(EXAMPLE_CONFIG, 'example');
+  const stack = new DeliveryPipelineStack(app, 'DeliveryPipeline', { env: { account: config.toolchain.account, region: config.toolchain.region }, config });
+  expect(() => app.synth()).toThrow(/Validation failed/);
+  const report = JSON.parse(readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
+  const findings = report.pluginReports.flatMap((plugin: { pluginName: string; violations: Violation[] }) =>
+    plugin.violations.flatMap((violation) => violation.violatingConstructs.map((construct) => ({
+      // The form an acknowledgement names: `<plugin>::<rule id>`.
+      rule: `${plugin.pluginName}::${violation.ruleName}`,
+      path: construct.constructPath,
+    }))));
+  return { findings, stack };
+}
+
+describe('acknowledged findings', () => {
+  test('the list is the expected one: a new acknowledgement must be added to this test in the same change', () => {
+    expect(ACCEPTED_FINDINGS.map((finding) => `${finding.id} @ ${finding.where}`)).toEqual(EXPECTED);
+    expect(DISABLED_GUARD_RULES.map((disabled) => disabled.rule)).toEqual(EXPECTED_DISABLED_GUARD_RULES);
+  });
+
+  test('every acknowledgement has a specific reason', () => {
+    for (const { id, reason } of [...ACCEPTED_FINDINGS, ...DISABLED_GUARD_RULES.map((d) => ({ id: d.rule, reason: d.reason }))]) {
+      expect({ id, reason: reason.trim().length >= 60 }).toEqual({ id, reason: true });
+      expect(reason).not.toMatch(/^(not needed|n\/a|ok|fine|todo)\b/i);
+    }
+  });
+
+  test('every acknowledgement still matches a finding of the app', () => {
+    const { findings, stack } = unacknowledgedFindings();
+    const key = (finding: { id: string; where: string }) => `${finding.id} @ ${finding.where}`;
+    const matches = (accepted: AcceptedFinding) => {
+      const prefix = `DeliveryPipeline/${accepted.where}`;
+      return findings.some((finding) =>
+        (finding.path === prefix || finding.path.startsWith(`${prefix}/`))
+        && (finding.rule === accepted.id || (accepted.findings !== undefined && finding.rule.startsWith(`${accepted.id}[`)
+          && accepted.findings.test(finding.rule.slice(accepted.id.length + 1, -1)))));
+    };
+    const expanded = acceptedFindingsFor(stack);
+    const matched = new Set(expanded.filter(matches).map(key));
+    const perStage = (accepted: AcceptedFinding) => stack.stages.map((stage) => key({ ...accepted, where: accepted.where.replace('*', stage.node.id) }));
+    const wildcardExpansions = new Set(ACCEPTED_FINDINGS.filter((accepted) => accepted.where.startsWith('*/')).flatMap(perStage));
+    // An entry for every stage ('*/…') is stale only when no stage has the finding; any other entry must match.
+    const stale = [
+      ...ACCEPTED_FINDINGS.filter((accepted) => accepted.where.startsWith('*/') && !perStage(accepted).some((id) => matched.has(id))).map(key),
+      ...expanded.map(key).filter((id) => !wildcardExpansions.has(id) && !matched.has(id)),
+    ];
+    expect(stale).toEqual([]);
+  });
+});

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Stand-in for the docker CLI: records every call and keeps just enough state to make ordering mistakes fail
+# as they would for real: local images (built, pulled or tagged), registry logins, and pushes into the fake
+# ECR registry the aws stand-in reads.
+set -u
+. "$(dirname "$0")/standin-lib.sh"
+standin_record docker "$@"
+
+refuse() {
+  echo "docker stand-in: $*" >&2
+  exit 125
+}
+
+images="$STANDIN_DOCKER_DIR/images"
+logins="$STANDIN_DOCKER_DIR/logins"
+mkdir -p "$images" "$logins"
+
+local_file() {
+  local name=${1//\//%2F}
+  printf '%s/%s' "$images" "${name//:/%3A}"
+}
+
+# Splits an ECR image reference into REF_HOST, REF_REPOSITORY and REF_TAG; other registries are not emulated.
+parse_ecr_ref() {
+  REF_HOST=${1%%/*}
+  local rest=${1#*/}
+  if [[ "$rest" == *:* ]]; then REF_REPOSITORY=${rest%:*}; REF_TAG=${rest##*:}; else REF_REPOSITORY=$rest; REF_TAG=latest; fi
+  [[ "$1" == */* && "$REF_HOST" =~ ^[0-9]{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com$ ]] || refuse "only ECR references are emulated, got '$1'"
+}
+
+require_login() {
+  [ -f "$logins/$1" ] || { echo "$2 failed: no basic auth credentials" >&2; exit 1; }
+}
+
+command=${1:-}
+[ $# -ge 1 ] && shift
+case "$command" in
+  login)
+    username='' password='' password_stdin=false server=docker.io
+    while [ $# -gt 0 ]; do
+      case "$1" in
+        --username|-u) username=${2:-}; shift 2 ;;
+        --password|-p) password=${2:-}; shift 2 ;;
+        --password-stdin) password_stdin=true; shift ;;
+        -*) refuse "login: unexpected option $1" ;;
+        *) server=$1; shift ;;
+      esac
+    done
+    if [ "$password_stdin" = true ]; then
+      standin_save_stdin
+      password=$(cat "$STANDIN_CALL_DIR/stdin")
+      password=${password%$'\r'}
+    fi
+    if [ -z "$username" ] || [ -z "$password" ]; then
+      echo 'Error: Cannot perform an interactive login from a non TTY device' >&2
+      exit 1
+    fi
+    if [[ "$server" == *.amazonaws.com ]]; then
+      expected_user=AWS expected_password=${STANDIN_ECR_PASSWORD:-fake-ecr-token}
+    else
+      expected_user=${STANDIN_DOCKERHUB_USERNAME:-$username} expected_password=${STANDIN_DOCKERHUB_PASSWORD:-$password}
+    fi
+    if [ "$username" != "$expected_user" ] || [ "$password" != "$expected_password" ]; then
+      echo "Error response from daemon: login attempt to https://$server/v2/ failed with status: 401 Unauthorized" >&2
+      exit 1
+    fi
+    printf '%s' "$username" > "$logins/$server"
+    echo 'Login Succeeded'
+    ;;
+  build)
+    tags=() build_args=() dockerfile='' context=''
+    while [ $# -gt 0 ]; do
+      case "$1" in
+        --tag|-t) tags+=("${2:-}"); shift 2 ;;
+        --build-arg) build_args+=("${2:-}"); shift 2 ;;
+        --file|-f) dockerfile=${2:-}; shift 2 ;;
+        --cache-from|--platform|--target|--label) shift 2 ;;
+        --pull|--no-cache|--quiet|-q) shift ;;
+        -*) refuse "build: unexpected option $1" ;;
+        *) [ -z "$context" ] || refuse 'build: more than one context'; context=$1; shift ;;
+      esac
+    done
+    [ -n "$context" ] || { echo "ERROR: \"docker buildx build\" requires exactly 1 argument." >&2; exit 1; }
+    dockerfile=${dockerfile:-$context/Dockerfile}
+    if [ ! -f "$dockerfile" ]; then
+      echo "ERROR: failed to solve: failed to read dockerfile: open $dockerfile: no such file or directory" >&2
+      exit 1
+    fi
+    if [ "${STANDIN_DOCKER_BUILD_FAILS:-0}" = 1 ]; then
+      echo 'ERROR: failed to solve: process "/bin/sh -c npm ci" did not complete successfully: exit code: 1' >&2
+      exit 1
+    fi
+    # The image's content depends on what went into it, so two builds of different commits differ.
+    config=$( { cat "$dockerfile"; printf '%s\n' "${build_args[@]}"; } | sha256sum)
+    built=$(mktemp)
+    printf '{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","digest":"sha256:%s"},"layers":[]}' "${config%% *}" > "$built"
+    for tag in "${tags[@]}"; do
+      cp "$built" "$(local_file "$tag")"
+    done
+    rm -f "$built"
+    ;;
+  pull)
+    [ $# -eq 1 ] || refuse 'pull: expected one image reference'
+    parse_ecr_ref "$1"
+    require_login "$REF_HOST" 'Error response from daemon: Head "https://'"$REF_HOST"'/v2/'"$REF_REPOSITORY"'/manifests/'"$REF_TAG"'":'
+    source="$STANDIN_ECR_DIR/$REF_REPOSITORY/$REF_TAG.manifest"
+    if [ ! -f "$source" ]; then
+      echo "Error response from daemon: manifest for $1 not found: manifest unknown: Requested image not found" >&2
+      exit 1
+    fi
+    cp "$source" "$(local_file "$1")"
+    ;;
+  tag)
+    [ $# -eq 2 ] || refuse 'tag: expected a source and a target'
+    [ -f "$(local_file "$1")" ] || { echo "Error response from daemon: No such image: $1" >&2; exit 1; }
+    cp "$(local_file "$1")" "$(local_file "$2")"
+    ;;
+  push)
+    [ $# -eq 1 ] || refuse 'push: expected one image reference'
+    [ -f "$(local_file "$1")" ] || { echo "An image does not exist locally with the tag: ${1%:*}" >&2; exit 1; }
+    parse_ecr_ref "$1"
+    require_login "$REF_HOST" 'unauthorized: authentication required;'
+    standin_put_tag "$REF_REPOSITORY" "$REF_TAG" "$(local_file "$1")" application/vnd.docker.distribution.manifest.v2+json 'docker push' || exit 1
+    echo "$REF_TAG: digest: $(standin_digest_of "$(local_file "$1")")"
+    ;;
+  *) refuse "docker $command is not emulated" ;;
+esac

@@ -1,0 +1,47 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { type SynthesizedPlatform, synthPlatform } from './support/synth-app';
+
+function templatesUnder(dir: string): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const entry of readdirSync(dir)) {
+    const full = path.join(dir, entry);
+    if (statSync(full).isDirectory()) {
+      if (entry.startsWith('assembly-')) for (const [name, text] of templatesUnder(full)) found.set(`${entry}/${name}`, text);
+    } else if (entry.endsWith('.template.json')) {
+      found.set(entry, readFileSync(full, 'utf8'));
+    }
+  }
+  return found;
+}
+
+describe('synthesis is offline and deterministic', () => {
+  let first: SynthesizedPlatform;
+  let second: SynthesizedPlatform;
+  beforeAll(() => {
+    first = synthPlatform();
+    second = synthPlatform();
+  });
+
+  test('two synths of the same commit write byte-identical templates', () => {
+    const a = templatesUnder(first.outdir);
+    const b = templatesUnder(second.outdir);
+    expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
+    expect(a.size).toBeGreaterThanOrEqual(5);
+    for (const [name, text] of a) expect({ name, same: b.get(name) === text }).toEqual({ name, same: true });
+  });
+
+  test('no stack needs a context lookup (which would call AWS at synth)', () => {
+    const assemblies = [first.assembly, ...first.assembly.nestedAssemblies.map((nested) => nested.nestedAssembly)];
+    expect(assemblies.length).toBe(3);
+    const missing = assemblies.flatMap((assembly) => assembly.manifest.missing ?? []);
+    expect(missing).toEqual([]);
+  });
+
+  test('the compliance gate passed: the report has no unacknowledged violation', () => {
+    const reportFile = path.join(first.outdir, 'validation-report.json');
+    const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+    const violations = report.pluginReports.flatMap((plugin: any) => plugin.violations);
+    expect(violations).toEqual([]);
+  });
+});
