@@ -1,0 +1,64 @@
+import { CfnResource } from 'aws-cdk-lib';
+import { NagMessageLevel, NagPack, NagPackProps } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+import { EcsDeployRoleComplete } from './rules/ecs-deploy-role-complete';
+import { EcsNoWildcardActions } from './rules/ecs-no-wildcard-actions';
+import { EcsWritesScoped } from './rules/ecs-writes-scoped';
+import { PassRoleScoped } from './rules/pass-role-scoped';
+
+/**
+ * The platform's own rules for what ships code to ECS, on top of AwsSolutionsChecks, which has no rule
+ * for `iam:PassRole` at all. cdk-nag names each rule `PlatformChecks-<rule function name>`, and each
+ * finding `PlatformChecks-<rule>[<finding>]`; acknowledge a finding with that full id.
+ */
+export class PlatformChecks extends NagPack {
+  public readonly name = 'PlatformChecks';
+
+  constructor(scope?: IConstruct, props?: NagPackProps) {
+    super(scope, props);
+    this.packName = 'PlatformChecks';
+  }
+
+  protected checkResource(node: CfnResource): void {
+    this.applyRule({
+      info: 'A policy statement allows iam:PassRole on roles that are not named by explicit ARN, or without an iam:PassedToService condition that names specific services.',
+      explanation:
+        'Whoever may pass a role may act with its permissions through the service it is passed to: PassRole on * (or on arn:aws:iam::<account>:role/*) lets the holder hand any role in the account, an admin role included, to a task or function it controls. ' +
+        'Fix: name the roles and the service, e.g. for an ECS deployment new iam.PolicyStatement({ actions: ["iam:PassRole"], resources: [taskDefinition.taskRole.roleArn, taskDefinition.executionRole!.roleArn], conditions: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } } }). ' +
+        'StringLike counts only with no wildcard in the value; IfExists, ForAllValues and negated operators limit nothing. ' +
+        'role.grantPassRole() adds no condition, and codepipeline_actions.EcsDeployAction adds PassRole on * to any mutable role it gets: hand it role.withoutPolicyUpdates().',
+      level: NagMessageLevel.ERROR,
+      rule: PassRoleScoped,
+      node,
+    });
+    this.applyRule({
+      info: 'A policy statement grants ECS actions by wildcard (ecs:*, ecs:Update*, *, or a NotAction that leaves ECS in).',
+      explanation:
+        'A wildcard grants every ECS action that matches it, today and whenever ECS adds one: ecs:* includes ExecuteCommand (a shell in every container), DeleteCluster and DeleteService. ' +
+        'Fix: list the actions the principal calls. The CodePipeline ECS deploy action needs exactly ecs:DescribeServices, ecs:DescribeTaskDefinition, ecs:DescribeTasks, ecs:ListTasks, ecs:RegisterTaskDefinition, ecs:TagResource and ecs:UpdateService.',
+      level: NagMessageLevel.ERROR,
+      rule: EcsNoWildcardActions,
+      node,
+    });
+    this.applyRule({
+      info: 'A policy statement grants ECS actions that change state on Resource "*" although they accept specific ARNs.',
+      explanation:
+        'ECS actions such as UpdateService, RegisterTaskDefinition, TagResource, RunTask, StopTask and DeleteService accept the ARN of the service, task definition, task or cluster they act on; on "*" they reach every ECS resource in the account. ' +
+        'Fix: split the statement. Grant the writes on ARNs: ecs:UpdateService on the service ARN (service.serviceArn), ecs:RegisterTaskDefinition and ecs:TagResource on arn:<partition>:ecs:<region>:<account>:task-definition/<family>:* (each deploy registers a new revision), task actions on task/<cluster>/*. ' +
+        'Keep on "*" only the actions that accept nothing else (DescribeTaskDefinition, ListClusters, ListTaskDefinitions, DeregisterTaskDefinition, ...; see ECS_WILDCARD_ONLY_ACTIONS in src/compliance/rules/ecs-writes-scoped.ts) and read-only ones.',
+      level: NagMessageLevel.ERROR,
+      rule: EcsWritesScoped,
+      node,
+    });
+    this.applyRule({
+      info: 'The role that runs an ECS deploy action of this pipeline lacks a permission the action needs; the finding names it.',
+      explanation:
+        'The CodePipeline ECS standard deploy action calls ecs:DescribeServices, ecs:DescribeTaskDefinition, ecs:DescribeTasks, ecs:ListTasks, ecs:RegisterTaskDefinition, ecs:TagResource and ecs:UpdateService, passes the service\'s task role and execution role to ecs-tasks.amazonaws.com (iam:PassRole), and reads imagedefinitions.json from the artifact bucket (s3:GetObject, plus kms:Decrypt when the artifact store has a key). ' +
+        'Without one of them the deploy fails at run time, after the pipeline has shipped. ' +
+        'Fix: grant the missing permission to the action\'s role (or the pipeline role when the action has none), scoped as the other PlatformChecks rules require: e.g. role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ["ecs:RegisterTaskDefinition", "ecs:TagResource"], resources: [stack.formatArn({ service: "ecs", resource: "task-definition", resourceName: "<family>:*" })] })), the PassRole statement that PlatformChecks-PassRoleScoped describes, and artifactBucket.grantRead(role).',
+      level: NagMessageLevel.ERROR,
+      rule: EcsDeployRoleComplete,
+      node,
+    });
+  }
+}

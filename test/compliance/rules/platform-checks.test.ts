@@ -1,0 +1,56 @@
+import { App, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { findings, newStack } from './run-pack';
+import { PlatformChecks } from '../../../src/compliance/platform-checks';
+
+/** A managed policy that every statement-level rule of the pack rejects. */
+function everythingWrong() {
+  const stack = newStack();
+  const policy = new iam.ManagedPolicy(stack, 'Policy', {
+    statements: [
+      new iam.PolicyStatement({ actions: ['ecs:*'], resources: ['*'] }),
+      new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: ['*'] }),
+    ],
+  });
+  return { stack, policy };
+}
+
+describe('PlatformChecks', () => {
+  test('is the PlatformChecks plugin and names its rules after the rule functions', () => {
+    const pack = new PlatformChecks();
+    expect(pack.name).toBe('PlatformChecks');
+    expect(pack.readPackName).toBe('PlatformChecks');
+    expect(findings(everythingWrong().stack)).toEqual([
+      'PlatformChecks-EcsNoWildcardActions[Action::ecs:*]',
+      'PlatformChecks-EcsWritesScoped[Action::ecs:*]',
+      'PlatformChecks-PassRoleScoped[Condition::iam:PassedToService]',
+      'PlatformChecks-PassRoleScoped[Resource::*]',
+    ]);
+  });
+
+  test('reports every finding as an error, with the fix when verbose', () => {
+    const report = new PlatformChecks(undefined, { verbose: true }).validateScope(everythingWrong().stack);
+    expect(report.success).toBe(false);
+    for (const violation of report.violations) {
+      expect(violation.severity).toBe('error');
+      expect(violation.description).toContain('Fix:');
+    }
+  });
+
+  test('a finding can be acknowledged on its own by its full id', () => {
+    const { stack, policy } = everythingWrong();
+    Validations.of(policy).acknowledge({
+      id: 'PlatformChecks-PassRoleScoped[Resource::*]',
+      reason: 'test: the acknowledgement id format works for findings that contain ::',
+    });
+    expect(findings(stack)).not.toContain('PlatformChecks-PassRoleScoped[Resource::*]');
+    expect(findings(stack)).toContain('PlatformChecks-PassRoleScoped[Condition::iam:PassedToService]');
+  });
+
+  test('fails synthesis when registered with Validations', () => {
+    const { stack } = everythingWrong();
+    const app = stack.node.root as App;
+    Validations.of(app).addPlugins(new PlatformChecks(app));
+    expect(() => app.synth()).toThrow(/PlatformChecks-PassRoleScoped\[Resource::\*\]/);
+  });
+});

@@ -1,0 +1,23 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { PlatformChecks } from '../../../src/compliance/platform-checks';
+
+/** The rule and finding ids PlatformChecks reports for everything under `scope`, sorted. */
+export function findings(scope: IConstruct): string[] {
+  return new PlatformChecks().validateScope(scope).violations.map((violation) => violation.ruleName).sort();
+}
+
+/** The ids of one rule only, e.g. `findingsOf(stack, 'PassRoleScoped')`. */
+export function findingsOf(scope: IConstruct, rule: string): string[] {
+  return findings(scope).filter((id) => id === `PlatformChecks-${rule}` || id.startsWith(`PlatformChecks-${rule}[`));
+}
+
+/** The construct paths a finding is reported on. */
+export function pathsOf(scope: IConstruct, ruleName: string): string[] {
+  const violation = new PlatformChecks().validateScope(scope).violations.find((v) => v.ruleName === ruleName);
+  return (violation?.violatingResources ?? []).flatMap((resource) => resource.constructPath ?? []);
+}
+
+export function newStack(id = 'Test'): Stack {
+  return new Stack(new App(), id, { env: { account: '123456789012', region: 'eu-west-1' } });
+}
