@@ -110,12 +110,11 @@ const complianceReport = project.addTask('compliance:report', {
 });
 
 // `--no-lookups`: a context lookup would need AWS credentials; this makes a new one fail loudly.
-// The reports are written whether or not the gate passed (a failed gate is when they are read), and the
-// synth's own exit status is kept.
-const SYNTH_COMMAND = 'cdk synth --no-lookups --quiet; status=$?; npx projen compliance:report; exit $status';
+// The app itself writes cdk.out/compliance/ after every synth, passed or failed (src/main.ts).
 for (const name of ['synth', 'synth:silent']) {
-  project.tasks.tryFind(name)!.reset(SYNTH_COMMAND);
+  project.tasks.tryFind(name)!.reset('cdk synth --no-lookups --quiet');
 }
+void complianceReport;
 
 const testContainer = project.addTask('test:container', {
   description: 'Build and test the app in container/ (it has its own package.json and lock file)',

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { writeComplianceReports } from './compliance/report/write-reports';
 import { ConfigError, loadConfig } from './config';
 import { buildPlatform } from './platform-app';
 
@@ -14,6 +15,7 @@ function main(): void {
     const config = loadConfig(file);
     buildPlatform(app, config, { configFile: file ? path.relative(process.cwd(), path.resolve(file)) : undefined });
     app.synth();
+    writeComplianceReports(app.outdir);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -21,7 +23,10 @@ function main(): void {
       return;
     }
     if (error instanceof Error && error.name === 'ValidationFailed') {
-      console.error(`Compliance gate failed: ${error.message}\nFix the findings above (rule, resource path and fix are listed), or acknowledge one with a reason in src/compliance/acknowledgements.ts.`);
+      // The reports matter most when the gate failed.
+      writeComplianceReports(app.outdir);
+      console.error('Compliance gate failed: fix the findings above (each names its rule, resource path and fix; '
+        + `${path.join(app.outdir, 'compliance', 'report.md')} lists them), or acknowledge one with a specific reason in src/compliance/acknowledgements.ts.`);
       process.exitCode = 1;
       return;
     }

@@ -11,7 +11,8 @@ import { StrictCfnGuardValidator } from './strict-guard-validator';
 export function enableComplianceGate(app: App): void {
   Validations.of(app).addPlugins(
     new AwsSolutionsChecks(app),
-    new PlatformChecks(app),
+    // verbose: a failed synth prints each rule's explanation, which ends with the fix.
+    new PlatformChecks(app, { verbose: true }),
     // AWS Control Tower proactive controls, evaluated offline by the cfn-guard binary the package ships.
     new StrictCfnGuardValidator({ controlTowerRulesEnabled: true, disabledRules: DISABLED_GUARD_RULES.map((disabled) => disabled.rule) }),
   );

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -29,9 +29,11 @@ export interface ServiceStackProps extends StackProps {
 export class ServiceStack extends Stack {
   public readonly checkFunctionName: string;
   public readonly serviceAddress: string;
+  private readonly azCount: number;
 
   public constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
+    this.azCount = props.stage.availabilityZones;
     const { stage, stateful } = props;
     const logRetention = stage.retention.logDays as logs.RetentionDays;
     const removalPolicy = stage.retention.statefulResources === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
@@ -126,5 +128,13 @@ export class ServiceStack extends Stack {
         value: `aws ssm start-session --region ${this.region} --target ${client.instance.instanceId}`,
       });
     }
+  }
+
+  /**
+   * AZs chosen by CloudFormation (Fn::GetAZs) at deploy time. Stack's own getter would ask for an
+   * `availability-zones` context lookup, which needs AWS credentials at synth, for any env-specific stack.
+   */
+  public get availabilityZones(): string[] {
+    return Array.from({ length: this.azCount }, (_, index) => Fn.select(index, Fn.getAzs()));
   }
 }

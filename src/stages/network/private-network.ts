@@ -1,4 +1,4 @@
-import { Fn, RemovalPolicy } from 'aws-cdk-lib';
+import type { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -30,8 +30,8 @@ export class PrivateNetwork extends Construct {
     });
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/16'),
-      // Chosen by CloudFormation (Fn::GetAZs) at deploy time, so synth needs no availability-zone lookup.
-      availabilityZones: Array.from({ length: props.availabilityZones }, (_, index) => Fn.select(index, Fn.getAzs())),
+      // The stack's AZs come from Fn::GetAZs at deploy time (ServiceStack.availabilityZones): no lookup at synth.
+      maxAzs: props.availabilityZones,
       natGateways: 0,
       subnetConfiguration: [{ name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 20 }],
       flowLogs: {

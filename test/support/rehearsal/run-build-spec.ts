@@ -170,8 +170,9 @@ function resolveSecrets(spec: ParsedSpec, resolved: Readonly<Record<string, stri
  */
 function writeDriver(spec: ParsedSpec, scratch: string, journal: string): string {
   const lines: string[] = [
-    // CodeBuild runs each command as a script of its own, so `exit` ends that command only, with its status, and
-    // the next command runs: https://zenn.dev/faycute/articles/cde8ddcbced9a2. Sourced, `return` does exactly that.
+    // CodeBuild runs each command as a script of its own (its errors name /codebuild/output/tmp/script.sh), so
+    // `exit` ends that command only, with its status, and the next command still runs. In a sourced file
+    // `return` does exactly that, while a real `exit` would end the whole emulated build.
     'shopt -s expand_aliases',
     'alias exit=return',
     `trap 'printf "shell-exit %s\\n" "$?" >> ${quote(journal)}' EXIT`,

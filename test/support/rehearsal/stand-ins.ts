@@ -94,7 +94,7 @@ export class StandIns {
   }
 }
 
-export function digestOf(manifest: string | Buffer): string {
+function digestOf(manifest: string | Buffer): string {
   return `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
 }
 

@@ -14,7 +14,7 @@ refuse() {
 service=${1:-}
 operation=${2:-}
 [ $# -ge 2 ] && shift 2
-repository='' tag='' new_tag='' query='' output=json manifest='' media_type='' region=''
+repository='' tag='' new_tag='' query='' output=json manifest='' media_type='' digest='' region=''
 while [ $# -gt 0 ]; do
   [ $# -ge 2 ] || refuse "option $1 needs a value"
   case "$1" in
@@ -29,6 +29,7 @@ while [ $# -gt 0 ]; do
     --output) output=$2 ;;
     --image-manifest) manifest=$2 ;;
     --image-manifest-media-type) media_type=$2 ;;
+    --image-digest) digest=$2 ;;
     --region) region=$2 ;;
     *) refuse "unexpected argument $1" ;;
   esac
@@ -87,6 +88,11 @@ case "$operation" in
         cp "${manifest#file://}" "$body" ;;
       *) printf '%s' "$manifest" > "$body" ;;
     esac
+    if [ -n "$digest" ] && [ "$digest" != "$(standin_digest_of "$body")" ]; then
+      echo "An error occurred (ImageDigestDoesNotMatchException) when calling the PutImage operation: Invalid parameter at 'imageDigest' failed to satisfy constraint: 'digest does not match the manifest'" >&2
+      rm -f "$body"
+      exit 254
+    fi
     standin_put_tag "$repository" "$new_tag" "$body" "$media_type" PutImage || { rm -f "$body"; exit 254; }
     printf '{"image":{"repositoryName":"%s","imageId":{"imageDigest":"%s","imageTag":"%s"}}}\n' "$repository" "$(standin_digest_of "$body")" "$new_tag"
     rm -f "$body"
