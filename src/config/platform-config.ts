@@ -83,7 +83,7 @@ const stage = z.strictObject({
     }).default(30),
   }),
   appRepository: z.strictObject({
-    name: z.string().regex(APP_REPOSITORY_NAME, 'names the CodeCommit and the ECR repository: 2-100 lowercase letters or digits, words joined by single ".", "_" or "-"'),
+    name: z.string().regex(APP_REPOSITORY_NAME, 'names the CodeCommit and the ECR repository: 2-60 lowercase letters or digits, words joined by single ".", "_" or "-"'),
     branch: branch.default('main'),
   }),
   dockerHubCredentials: dockerHubCredentials.optional(),

@@ -101,7 +101,8 @@ export class ServiceStack extends Stack {
       notifications: notifications.topic,
     });
 
-    this.checkFunctionName = `${stage.appRepository.name}-${stage.name}-service-check`;
+    // Lambda names allow letters, digits, '-' and '_' only, 64 at most.
+    this.checkFunctionName = `${stage.appRepository.name.replace(/[^a-z0-9_-]/g, '-').slice(0, 40)}-${stage.name}-check`;
     const check = new ServiceCheck(this, 'ServiceCheck', {
       ...common,
       functionName: this.checkFunctionName,

@@ -164,6 +164,8 @@ describe('registry, source and build', () => {
     expect(repository.ImageTagMutabilityExclusionFilters).toEqual([{ ImageTagMutabilityExclusionFilterType: 'WILDCARD', ImageTagMutabilityExclusionFilterValue: LIVE_IMAGE_TAG }]);
     const rules = JSON.parse(repository.LifecyclePolicy.LifecyclePolicyText).rules;
     expect(rules.some((rule: any) => rule.selection.countType === 'imageCountMoreThan' && rule.selection.countNumber === 50)).toBe(true);
+    // The image `live` names is selected first, so the count rule can never expire it.
+    expect(rules[0]).toMatchObject({ rulePriority: 1, selection: { tagStatus: 'tagged', tagPatternList: [LIVE_IMAGE_TAG] } });
   });
 
   test('CodeCommit repository named from configuration, seeded from container/ on the configured branch', () => {

@@ -23,30 +23,31 @@ export function imageBuildSpec(dockerHub: DockerHubCredentials | undefined): Rec
       pre_build: {
         'on-failure': 'ABORT',
         'commands': [
-          // Without pipefail a failed `aws ecr get-login-password` would pass an empty password on silently.
-          'set -o pipefail',
           // A commit id names the image; a build with none (a manual run) still gets a unique, readable tag.
           'COMMIT_ID="${SOURCE_COMMIT_ID:-${CODEBUILD_RESOLVED_SOURCE_VERSION:-}}"',
           'if [[ "$COMMIT_ID" =~ ^[0-9a-f]{7,40}$ ]]; then IMAGE_TAG="${COMMIT_ID:0:7}"; else IMAGE_TAG="build-${CODEBUILD_BUILD_NUMBER:-$(date -u +%Y%m%d%H%M%S)}"; COMMIT_ID="${COMMIT_ID:-unknown}"; fi',
           'IMAGE_URI="${IMAGE_REPOSITORY_URI}:${IMAGE_TAG}"',
           'REGISTRY="${IMAGE_REPOSITORY_URI%%/*}"',
           'echo "Image ${IMAGE_URI} for commit ${COMMIT_ID}"',
-          'aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin "$REGISTRY"',
+          // pipefail in the same command: a failed get-login-password must fail the login, not pass on nothing.
+          'set -o pipefail; aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin "$REGISTRY"',
           ...(dockerHub
-            ? ['printf \'%s\' "$DOCKERHUB_PASSWORD" | docker login --username "$DOCKERHUB_USERNAME" --password-stdin']
+            ? ['set -o pipefail; printf \'%s\' "$DOCKERHUB_PASSWORD" | docker login --username "$DOCKERHUB_USERNAME" --password-stdin']
             : []),
           // Commit tags are immutable: a commit already built (a re-run, or the first-image build) is not rebuilt.
           'if aws ecr describe-images --repository-name "${IMAGE_REPOSITORY_URI#*/}" --image-ids imageTag="$IMAGE_TAG" > /dev/null 2>&1; then IMAGE_EXISTS=true; else IMAGE_EXISTS=false; fi',
+          'PRE_BUILD_DONE=1',
         ],
-        'finally': [signalFirstImageFailure()],
+        'finally': [signalFirstImageFailure('PRE_BUILD_DONE')],
       },
       build: {
         'on-failure': 'ABORT',
         'commands': [
           'if [ "$IMAGE_EXISTS" = false ]; then docker pull "${IMAGE_REPOSITORY_URI}:${LIVE_TAG}" > /dev/null 2>&1 || true; fi',
           'if [ "$IMAGE_EXISTS" = false ]; then docker build --cache-from "${IMAGE_REPOSITORY_URI}:${LIVE_TAG}" --build-arg BUILDKIT_INLINE_CACHE=1 --build-arg APP_COMMIT_ID="$COMMIT_ID" --build-arg APP_IMAGE_TAG="$IMAGE_TAG" --tag "$IMAGE_URI" .; fi',
+          'BUILD_DONE=1',
         ],
-        'finally': [signalFirstImageFailure()],
+        'finally': [signalFirstImageFailure('BUILD_DONE')],
       },
       post_build: {
         'on-failure': 'ABORT',
@@ -57,17 +58,24 @@ export function imageBuildSpec(dockerHub: DockerHubCredentials | undefined): Rec
           'if [ "${PUBLISH_LIVE_TAG:-false}" = true ]; then docker pull "$IMAGE_URI" > /dev/null 2>&1 || true; docker tag "$IMAGE_URI" "${IMAGE_REPOSITORY_URI}:${LIVE_TAG}"; docker push "${IMAGE_REPOSITORY_URI}:${LIVE_TAG}"; fi',
           `printf '[{"name":"%s","imageUri":"%s"}]' "$CONTAINER_NAME" "$IMAGE_URI" > ${IMAGE_DEFINITIONS_FILE}`,
           'if [ -n "${FIRST_IMAGE_SIGNAL_URL:-}" ]; then curl --silent --show-error --fail --request PUT --header "Content-Type:" --data-binary "{\\"Status\\":\\"SUCCESS\\",\\"UniqueId\\":\\"first-image\\",\\"Reason\\":\\"pushed ${IMAGE_URI}\\",\\"Data\\":\\"${IMAGE_TAG}\\"}" "$FIRST_IMAGE_SIGNAL_URL"; fi',
+          'POST_BUILD_DONE=1',
         ],
-        'finally': [signalFirstImageFailure()],
+        'finally': [signalFirstImageFailure('POST_BUILD_DONE')],
       },
     },
     artifacts: { files: [IMAGE_DEFINITIONS_FILE] },
   };
 }
 
-/** A failed first-image build fails the stage's stack at once instead of after the wait condition times out. */
-function signalFirstImageFailure(): string {
-  return 'if [ "${CODEBUILD_BUILD_SUCCEEDING:-1}" = 0 ] && [ -n "${FIRST_IMAGE_SIGNAL_URL:-}" ]; then curl --silent --request PUT --header "Content-Type:" --data-binary "{\\"Status\\":\\"FAILURE\\",\\"UniqueId\\":\\"first-image\\",\\"Reason\\":\\"first image build ${CODEBUILD_BUILD_ID:-} failed\\",\\"Data\\":\\"\\"}" "$FIRST_IMAGE_SIGNAL_URL" || true; fi';
+/**
+ * A failed first-image build fails the stage's stack at once instead of after the wait condition times out.
+ * A phase's last command sets its marker, so `finally` knows the phase failed without relying on when
+ * CodeBuild updates CODEBUILD_BUILD_SUCCEEDING.
+ */
+function signalFirstImageFailure(phaseDoneMarker: string): string {
+  const body = '{\\"Status\\":\\"FAILURE\\",\\"UniqueId\\":\\"first-image\\",\\"Reason\\":\\"first image build ${CODEBUILD_BUILD_ID:-} failed\\",\\"Data\\":\\"\\"}';
+  return `if [ "\${${phaseDoneMarker}:-0}" != 1 ] && [ -n "\${FIRST_IMAGE_SIGNAL_URL:-}" ]; then `
+    + `curl --silent --request PUT --header "Content-Type:" --data-binary "${body}" "$FIRST_IMAGE_SIGNAL_URL" || true; fi`;
 }
 
 /** Docker Hub credentials come from the build spec's secret sections, never from plaintext variables. */

@@ -16,11 +16,13 @@ export function promoteSpec(): Record<string, unknown> {
           'test -n "${IMAGE_TAG:-}"',
           'DEPLOYED_DIGEST=$(aws ecr describe-images --repository-name "$IMAGE_REPOSITORY_NAME" --image-ids imageTag="$IMAGE_TAG" --query "imageDetails[0].imageDigest" --output text)',
           'LIVE_DIGEST=$(aws ecr describe-images --repository-name "$IMAGE_REPOSITORY_NAME" --image-ids imageTag="$LIVE_TAG" --query "imageDetails[0].imageDigest" --output text 2>/dev/null || echo none)',
-          'if [ "$DEPLOYED_DIGEST" = "$LIVE_DIGEST" ]; then echo "${LIVE_TAG} already names ${IMAGE_TAG}"; exit 0; fi',
-          'aws ecr batch-get-image --repository-name "$IMAGE_REPOSITORY_NAME" --image-ids imageTag="$IMAGE_TAG" --query "images[0].imageManifest" --output text > manifest.json',
-          'MEDIA_TYPE=$(aws ecr batch-get-image --repository-name "$IMAGE_REPOSITORY_NAME" --image-ids imageTag="$IMAGE_TAG" --query "images[0].imageManifestMediaType" --output text)',
-          'aws ecr put-image --repository-name "$IMAGE_REPOSITORY_NAME" --image-tag "$LIVE_TAG" --image-manifest file://manifest.json --image-manifest-media-type "$MEDIA_TYPE" > /dev/null',
-          'echo "${LIVE_TAG} now names ${IMAGE_TAG} (${DEPLOYED_DIGEST})"',
+          // Each command runs as its own script in CodeBuild, so `exit` would not stop the build: a flag does.
+          'if [ "$DEPLOYED_DIGEST" = "$LIVE_DIGEST" ]; then PROMOTE=false; echo "${LIVE_TAG} already names ${IMAGE_TAG}"; else PROMOTE=true; fi',
+          // ECR digests the exact manifest bytes: drop the newline the CLI adds, and let ECR check the digest.
+          'if [ "$PROMOTE" = true ]; then aws ecr batch-get-image --repository-name "$IMAGE_REPOSITORY_NAME" --image-ids imageTag="$IMAGE_TAG" --query "images[0].imageManifest" --output text > manifest.json && truncate -s -1 manifest.json; fi',
+          'if [ "$PROMOTE" = true ]; then MEDIA_TYPE=$(aws ecr batch-get-image --repository-name "$IMAGE_REPOSITORY_NAME" --image-ids imageTag="$IMAGE_TAG" --query "images[0].imageManifestMediaType" --output text); fi',
+          'if [ "$PROMOTE" = true ]; then aws ecr put-image --repository-name "$IMAGE_REPOSITORY_NAME" --image-tag "$LIVE_TAG" --image-digest "$DEPLOYED_DIGEST" --image-manifest file://manifest.json --image-manifest-media-type "$MEDIA_TYPE" > /dev/null; fi',
+          'if [ "$PROMOTE" = true ]; then echo "${LIVE_TAG} now names ${IMAGE_TAG} (${DEPLOYED_DIGEST})"; fi',
         ],
       },
     },

@@ -28,8 +28,11 @@ export class ImageRepository extends Construct {
       removalPolicy: props.removalPolicy,
       emptyOnDelete: props.removalPolicy === RemovalPolicy.DESTROY,
       lifecycleRules: [
-        { description: 'Drop images nobody tagged after a day', tagStatus: ecr.TagStatus.UNTAGGED, maxImageAge: Duration.days(1), rulePriority: 1 },
-        { description: `Keep the newest ${props.maxImages} images`, tagStatus: ecr.TagStatus.ANY, maxImageCount: props.maxImages, rulePriority: 2 },
+        // A rule that selects an image keeps lower-priority rules from expiring it: `live` is never expired,
+        // however many builds never reach a deploy.
+        { description: 'Never expire the image the service runs', rulePriority: 1, tagStatus: ecr.TagStatus.TAGGED, tagPatternList: [LIVE_IMAGE_TAG], maxImageCount: 1 },
+        { description: 'Drop images nobody tagged after a day', rulePriority: 2, tagStatus: ecr.TagStatus.UNTAGGED, maxImageAge: Duration.days(1) },
+        { description: `Keep the newest ${props.maxImages} images`, rulePriority: 3, tagStatus: ecr.TagStatus.ANY, maxImageCount: props.maxImages },
       ],
     });
   }

@@ -1,6 +1,6 @@
+import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { createHash } from 'node:crypto';
 
 const SOURCES = path.join(__dirname, 'stand-ins');
 const EXECUTABLES = ['aws', 'docker', 'curl'] as const;

@@ -1,0 +1,17 @@
+import * as fc from 'fast-check';
+import { synthPlatform } from '../support/synth-app';
+import { validConfig } from './arbitraries';
+
+// Each run synthesizes the whole platform with the compliance gate (seconds each), so few runs per test
+// run; the seed changes every run, and fast-check prints it when a configuration fails.
+test('every valid configuration synthesizes, offline, through the compliance gate', () => {
+  fc.assert(fc.property(validConfig, (config) => {
+    const synth = synthPlatform(config);
+    const stages = synth.assembly.nestedAssemblies.map((nested) => nested.nestedAssembly);
+    expect(stages).toHaveLength(config.stages.length);
+    for (const assembly of [synth.assembly, ...stages]) expect(assembly.manifest.missing ?? []).toEqual([]);
+    for (const stage of config.stages) {
+      expect(synth.stack(`${stage.name}/Service`).environment).toMatchObject({ account: stage.account, region: stage.region });
+    }
+  }), { numRuns: 2 });
+});
