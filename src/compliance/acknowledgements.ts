@@ -94,6 +94,25 @@ export const DISABLED_GUARD_RULES: ReadonlyArray<{ readonly rule: string; readon
   },
 ];
 
+/**
+ * Findings of CDK Pipelines' cross-region support (a stage in another region than the pipeline): the
+ * replication bucket of each `cross-region-stack-*` stack (`support:` paths) and the pipeline role's grants on it.
+ */
+export const CROSS_REGION_FINDINGS: readonly AcceptedFinding[] = [
+  {
+    id: 'AwsSolutions::AwsSolutions-IAM5',
+    where: 'Pipeline/Pipeline/Role',
+    findings: /^Resource::(\*|arn:aws:s3:::[a-z0-9-]+-support-[a-z0-9]+\/\*)$/,
+    reason: 'CDK Pipelines lets the pipeline role write artifacts to the replication bucket of each other region (<bucket>/*) and use its key, which it finds by alias, so the key grant cannot name the key ARN.',
+  },
+  { id: 'AwsSolutions::AwsSolutions-S1', where: 'support:Default/CrossRegionCodePipelineReplicationBucket', reason: 'CDK Pipelines\' replication bucket only carries artifacts between regions for the next action; CloudTrail records access to it.' },
+  { id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', where: 'support:Default/CrossRegionCodePipelineReplicationBucket', reason: 'Same bucket as AwsSolutions-S1: transient artifacts copied between regions; CloudTrail records access.' },
+  { id: 'cdk-validator-cfnguard::s3_bucket_versioning_enabled_check', where: 'support:Default/CrossRegionCodePipelineReplicationBucket', reason: 'Every execution writes new artifact keys to the replication bucket; nothing there is overwritten, so versions would only hold copies.' },
+  { id: 'cdk-validator-cfnguard::s3_lifecycle_policy_check', where: 'support:Default/CrossRegionCodePipelineReplicationBucket', reason: 'CDK Pipelines owns the replication bucket\'s definition; its objects are small copies of the toolchain region\'s artifacts.' },
+  { id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check', where: 'support:Default/CrossRegionCodePipelineReplicationBucket', reason: 'Object Lock would stop CDK Pipelines from replacing its own replicated artifacts; they are not records that must be immutable.' },
+  { id: 'cdk-validator-cfnguard::s3_event_notifications_enabled_check', where: 'support:Default/CrossRegionCodePipelineReplicationBucket', reason: 'Nothing consumes events from the replication bucket: CodePipeline itself moves artifacts between regions.' },
+];
+
 /** Findings accepted only in some stages, decided by the stage's configuration. */
 function stageSpecificFindings(stage: WorkloadStage): AcceptedFinding[] {
   const accepted: AcceptedFinding[] = [];
@@ -122,7 +141,8 @@ export function acceptedFindingsFor(pipelineStack: DeliveryPipelineStack): Accep
     finding.where.startsWith('*/')
       ? pipelineStack.stages.map((stage) => ({ ...finding, where: finding.where.replace('*', stage.node.id) }))
       : [finding]);
-  return [...expanded, ...pipelineStack.stages.flatMap(stageSpecificFindings)];
+  const crossRegion = pipelineStack.stages.some((stage) => stage.config.region !== pipelineStack.region);
+  return [...expanded, ...pipelineStack.stages.flatMap(stageSpecificFindings), ...(crossRegion ? CROSS_REGION_FINDINGS : [])];
 }
 
 export function acknowledgeAcceptedFindings(pipelineStack: DeliveryPipelineStack): void {
@@ -156,6 +176,13 @@ function acknowledgedIds(scope: IConstruct, finding: AcceptedFinding): string[] 
  * that matches no finding anywhere, so a stale path cannot hide here.
  */
 function scopesAt(pipelineStack: DeliveryPipelineStack, path: string): IConstruct[] {
+  if (path.startsWith('support:')) {
+    const supportStacks = pipelineStack.node.root.node.children.filter((child) => child.node.id.startsWith('cross-region-stack-'));
+    return supportStacks.flatMap((stack) => {
+      const below = path.slice('support:'.length).split('/').reduce<IConstruct | undefined>((node, id) => node?.node.tryFindChild(id), stack);
+      return below ? [below] : [];
+    });
+  }
   const found = path.split('/').reduce<IConstruct | undefined>((node, id) => node?.node.tryFindChild(id), pipelineStack);
   return found ? [found] : [];
 }

@@ -6,6 +6,17 @@ export const AWS_REGIONS: readonly string[] = RegionInfo.regions
   .map((region) => region.name)
   .sort();
 
+/**
+ * Regions where every service of a stage and of the meta-pipeline exists, CodeCommit and CodeStar
+ * Notifications being the rarest, according to the CloudFormation resource schemas of the installed
+ * aws-cdk-lib (test/config/delivery-regions.test.ts checks this list against them).
+ */
+export const DELIVERY_REGIONS: readonly string[] = [
+  'ap-east-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-south-1', 'ap-southeast-1', 'ap-southeast-2', 'ca-central-1',
+  'eu-central-1', 'eu-north-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'me-south-1', 'me-west-1', 'sa-east-1',
+  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2',
+];
+
 export const ACCOUNT_ID = /^\d{12}$/;
 
 /** A CodeConnections connection, or its predecessor's (CodeStar Connections) ARN. */

@@ -3,6 +3,7 @@ import {
   ACCOUNT_ID,
   AWS_REGIONS,
   BOOTSTRAP_QUALIFIER,
+  DELIVERY_REGIONS,
   branchNameProblem,
   APP_REPOSITORY_NAME,
   CONNECTION_ARN,
@@ -17,8 +18,12 @@ import { describeMemoryOptions, FARGATE_CPU_UNITS, fargateMemoryOptions } from '
 
 const accountId = z.string().regex(ACCOUNT_ID, 'must be a 12-digit AWS account id in quotes, e.g. "123456789012"');
 
-const region = z.string().refine((value) => AWS_REGIONS.includes(value), {
-  message: `must be an AWS region of the aws partition, e.g. us-east-1 or eu-west-1 (known: ${AWS_REGIONS.join(', ')})`,
+const region = z.string().superRefine((value, ctx) => {
+  if (!AWS_REGIONS.includes(value)) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not an AWS region of the aws partition; use one of: ${DELIVERY_REGIONS.join(', ')}` });
+  } else if (!DELIVERY_REGIONS.includes(value)) {
+    ctx.addIssue({ code: 'custom', message: `${value} has no CodeCommit or no CodeStar Notifications, which the platform needs; use one of: ${DELIVERY_REGIONS.join(', ')}` });
+  }
 });
 
 const branch = z.string().superRefine((value, ctx) => {

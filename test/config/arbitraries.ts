@@ -1,10 +1,10 @@
 import * as fc from 'fast-check';
-import { AWS_REGIONS } from '../../src/config/aws-names';
+import { DELIVERY_REGIONS } from '../../src/config/aws-names';
 import { FARGATE_CPU_UNITS, fargateMemoryOptions } from '../../src/config/fargate-sizes';
 import type { PlatformConfigInput } from '../../src/config';
 
 const account = fc.stringMatching(/^\d{12}$/);
-const region = fc.constantFrom(...AWS_REGIONS);
+const region = fc.constantFrom(...DELIVERY_REGIONS);
 const sizing = fc.constantFrom(...FARGATE_CPU_UNITS).chain((cpu) =>
   fc.record({
     cpu: fc.constant(cpu),

@@ -15,6 +15,7 @@ const MISTAKES: Mistake[] = [
   { name: 'short account id', apply: (c) => { c.stages[1].account = '12345'; }, field: /stages\[1\]\.account/, hint: /12-digit/ },
   { name: 'account id as a number', apply: (c) => { c.toolchain.account = 123456789012; }, field: /toolchain\.account/, hint: /string|12-digit/ },
   { name: 'unknown region', apply: (c) => { c.stages[0].region = 'eu-middle-9'; }, field: /stages\[0\]\.region/, hint: /us-east-1/ },
+  { name: 'region without CodeCommit', apply: (c) => { c.toolchain.region = 'af-south-1'; }, field: /toolchain\.region/, hint: /no CodeCommit.*eu-west-1/ },
   { name: 'memory Fargate rejects for the CPU', apply: (c) => { c.stages[0].service.cpu = 256; c.stages[0].service.memoryMiB = 4096; }, field: /stages\[0\]\.service\.memoryMiB/, hint: /512, 1024, 2048/ },
   { name: 'CPU Fargate does not offer', apply: (c) => { c.stages[0].service.cpu = 300; }, field: /stages\[0\]\.service\.cpu/, hint: /256, 512/ },
   { name: 'duplicate stage names', apply: (c) => { c.stages[1].name = c.stages[0].name; }, field: /stages\[1\]\.name/, hint: /unique/ },
