@@ -66,7 +66,10 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     },
   },
   tsconfig: {
+    // tools/ (CI scripts over synthesized output) is type-checked and linted with the app.
+    include: ['tools/**/*.ts'],
     compilerOptions: {
+      rootDir: '.',
       lib: ['es2022'],
       target: 'ES2022',
       skipLibCheck: true,

@@ -5,12 +5,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { CodePipeline, CodePipelineSource, ManualApprovalStep, ShellStep, type Step } from 'aws-cdk-lib/pipelines';
 import type { Construct } from 'constructs';
 import type { PlatformConfig } from '../config';
-import { NotificationTopic } from '../notifications/notification-topic';
-import { LogEncryptionKey } from '../stages/log-encryption-key';
-import { WorkloadStage } from '../stages/workload-stage';
 import { BUILD_COMMANDS, COMPLIANCE_REPORT_DIRECTORY, INSTALL_COMMANDS } from './build-commands';
 import { serviceCheckStep } from './service-check-step';
 import { lockedToolVersions } from './toolchain-versions';
+import { NotificationTopic } from '../notifications/notification-topic';
+import { LogEncryptionKey } from '../stages/log-encryption-key';
+import { WorkloadStage } from '../stages/workload-stage';
 
 export const META_PIPELINE_NAME = 'fargate-delivery-platform';
 

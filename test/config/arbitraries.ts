@@ -1,7 +1,7 @@
 import * as fc from 'fast-check';
+import type { PlatformConfigInput } from '../../src/config';
 import { DELIVERY_REGIONS } from '../../src/config/aws-names';
 import { FARGATE_CPU_UNITS, fargateMemoryOptions } from '../../src/config/fargate-sizes';
-import type { PlatformConfigInput } from '../../src/config';
 
 const account = fc.stringMatching(/^\d{12}$/);
 const region = fc.constantFrom(...DELIVERY_REGIONS);

@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
-import { ConfigError, EXAMPLE_CONFIG, parseConfig, type PlatformConfigInput } from '../../src/config';
 import { validConfig } from './arbitraries';
+import { ConfigError, EXAMPLE_CONFIG, parseConfig, type PlatformConfigInput } from '../../src/config';
 
 type Mutable = any;
 /** One mistake a user can make, the field the error must name, and a word of the fix it must give. */

@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
-import { synthPlatform } from '../support/synth-app';
 import { validConfig } from './arbitraries';
+import { synthPlatform } from '../support/synth-app';
 
 // Each run synthesizes the whole platform with the compliance gate (seconds each), so few runs per test
 // run, and no shrinking (each step would be another synth); fast-check prints the seed and the configuration.

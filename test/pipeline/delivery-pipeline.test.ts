@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { EXAMPLE_CONFIG, type PlatformConfigInput } from '../../src/config';
 import { BUILD_COMMANDS, INSTALL_COMMANDS } from '../../src/pipeline/build-commands';
@@ -85,7 +87,7 @@ describe('meta-pipeline of the example configuration', () => {
     expect(spec.phases.build.commands).toEqual([...BUILD_COMMANDS]);
     expect(spec.artifacts['secondary-artifacts']).toBeDefined();
     const selfMutation = Object.values(projects).find((project) => JSON.stringify(project.Properties.Source.BuildSpec).includes('cdk -a'))!;
-    const locked = require('../../package-lock.json').packages['node_modules/aws-cdk'].version;
+    const locked = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package-lock.json'), 'utf8')).packages['node_modules/aws-cdk'].version;
     expect(JSON.stringify(selfMutation.Properties.Source.BuildSpec)).toContain(`aws-cdk@${locked}`);
   });
 

@@ -204,7 +204,7 @@ describe('app pipeline', () => {
     const promote = pipeline.Stages[2].Actions[1];
     expect(promote.RunOrder).toBeGreaterThan(deploy.RunOrder);
     service.dev.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: Match.objectLike({ 'source': ['aws.codecommit'], 'detail': Match.objectLike({ referenceName: ['main'] }) }),
+      EventPattern: Match.objectLike({ source: ['aws.codecommit'], detail: Match.objectLike({ referenceName: ['main'] }) }),
     });
   });
 

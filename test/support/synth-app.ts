@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import type { CloudAssembly, CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { EXAMPLE_CONFIG, parseConfig, type PlatformConfig, type PlatformConfigInput } from '../../src/config';
-import { buildPlatform } from '../../src/platform-app';
 import type { DeliveryPipelineStack } from '../../src/pipeline/delivery-pipeline-stack';
+import { buildPlatform } from '../../src/platform-app';
 
 /** The app's context from cdk.json (feature flags), so tests synthesize what `cdk synth` synthesizes. */
 export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(

@@ -5,9 +5,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { DockerHubCredentials, StageConfig } from '../../config';
 import { buildImageFor } from './build-environment';
 import { imageBuildSpec } from './image-build-spec';
+import type { DockerHubCredentials, StageConfig } from '../../config';
 
 export interface ImageBuildProjectProps {
   readonly imageRepository: ecr.IRepository;

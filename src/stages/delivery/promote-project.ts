@@ -4,9 +4,9 @@ import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { StageConfig } from '../../config';
 import { buildImageFor } from './build-environment';
 import { promoteSpec } from './promote-spec';
+import type { StageConfig } from '../../config';
 
 export interface PromoteProjectProps {
   readonly imageRepository: ecr.IRepository;

@@ -1,9 +1,9 @@
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { StageConfig } from '../../config';
 import { ArtifactBuckets } from './artifact-buckets';
 import { ImageRepository } from './image-repository';
 import { SourceRepository } from './source-repository';
+import type { StageConfig } from '../../config';
 
 export interface StatefulStackProps extends StackProps {
   readonly stage: StageConfig;
