@@ -14,6 +14,6 @@ export function enableComplianceGate(app: App): void {
     // verbose: a failed synth prints each rule's explanation, which ends with the fix.
     new PlatformChecks(app, { verbose: true }),
     // AWS Control Tower proactive controls, evaluated offline by the cfn-guard binary the package ships.
-    new StrictCfnGuardValidator({ controlTowerRulesEnabled: true, disabledRules: DISABLED_GUARD_RULES.map((disabled) => disabled.rule) }),
+    new StrictCfnGuardValidator({ disabledRules: DISABLED_GUARD_RULES.map((disabled) => disabled.rule) }),
   );
 }

@@ -1,0 +1,46 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { StrictCfnGuardValidator } from '../../src/compliance/strict-guard-validator';
+
+/** A small app whose bucket and queue break several Control Tower controls. */
+function synthesizeNonCompliant(plugin?: StrictCfnGuardValidator) {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'guard-'));
+  const app = new App({ outdir });
+  if (plugin) Validations.of(app).addPlugins(plugin);
+  const stack = new Stack(app, 'Probe');
+  const bucket = new s3.Bucket(stack, 'Bucket');
+  new sqs.Queue(stack, 'Queue');
+  return { app, bucket, templatePath: path.join(outdir, 'Probe.template.json') };
+}
+
+test('finds exactly what the unfiltered Control Tower rule set finds, and marks each an error', () => {
+  const { app, templatePath } = synthesizeNonCompliant();
+  app.synth();
+  const context = { templatePaths: [templatePath], stackTemplates: [] } as any;
+  const names = (report: { violations: Array<{ ruleName: string }> }) => report.violations.map((violation) => violation.ruleName).sort();
+  const unfiltered = new CfnGuardValidator({ controlTowerRulesEnabled: true }).validate(context);
+  const filtered = new StrictCfnGuardValidator().validate(context);
+  expect(names(unfiltered).length).toBeGreaterThan(2);
+  expect(names(filtered)).toEqual(names(unfiltered));
+  expect(filtered.violations.every((violation) => violation.severity === 'error')).toBe(true);
+});
+
+test('an unacknowledged Control Tower finding fails the synth even when another one is acknowledged', () => {
+  const { app, bucket } = synthesizeNonCompliant(new StrictCfnGuardValidator());
+  Validations.of(bucket).acknowledge({ id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', reason: 'test' });
+  expect(() => app.synth()).toThrow(/sqs|s3_bucket_versioning/i);
+});
+
+test('a disabled rule file is not run', () => {
+  const { app, templatePath } = synthesizeNonCompliant();
+  app.synth();
+  const context = { templatePaths: [templatePath], stackTemplates: [] } as any;
+  const rule = 's3_bucket_versioning_enabled_check';
+  expect(new StrictCfnGuardValidator().validate(context).violations.map((v) => v.ruleName)).toContain(rule);
+  expect(new StrictCfnGuardValidator({ disabledRules: ['ct-s3-pr-11'] }).validate(context).violations.map((v) => v.ruleName)).not.toContain(rule);
+});
