@@ -10,14 +10,19 @@ export interface Logger {
 }
 
 /**
- * JSON lines, written in batches. The benchmark (bench/README.md) showed the
- * request line as the app's largest cost per request over a bare server: a
- * write per line is a system call and wakes the log reader, and formatting a
- * date or serialising an object costs microseconds. So lines are buffered (at
- * most `flushMs`, and never past process exit), the time text is reused within
- * a second, and the request line is assembled directly.
+ * JSON lines, written in batches. The app benchmark (bench/README.md in the
+ * platform repository) showed the request line as the app's largest cost per
+ * request over a bare server: a write per line is a system call and wakes the
+ * log reader, and formatting a date or serialising an object costs
+ * microseconds. So lines are collected and written together, the time text is
+ * reused within a second, and the request line is assembled directly.
+ *
+ * Batches are small and short-lived (16 KiB or 10 ms, and always before the
+ * process exits): lines still waiting when V8 collects its young generation
+ * are kept alive, and V8 answers many such survivors by growing the young
+ * generation, which with bigger batches cost about 20 MiB of resident memory.
  */
-export function createLogger(out: NodeJS.WritableStream = process.stdout, flushMs = 100, maxBuffered = 64 * 1024): Logger {
+export function createLogger(out: NodeJS.WritableStream = process.stdout, flushMs = 10, maxBuffered = 16 * 1024): Logger {
   let buffer = '';
   let timer: NodeJS.Timeout | undefined;
   let second = -1;

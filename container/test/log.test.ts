@@ -49,13 +49,17 @@ test('request lines are the same JSON as log() would write, whatever the path ho
   assert.ok(Math.abs(Date.parse(String(fast!.time)) - Date.now()) < 60_000);
 });
 
-test('a full buffer is written without waiting for the timer', () => {
+test('a full buffer is written without waiting for the timer, and no line is split or lost', () => {
   const { out, writes } = collector();
-  const logger = createLogger(out, 60_000, 100);
-  for (let i = 0; i < 5; i++) logger.log({ msg: 'x'.repeat(40) });
+  const logger = createLogger(out, 60_000, 1000);
+  for (let i = 0; i < 30; i++) logger.log({ msg: 'x'.repeat(40), i });
   assert.ok(writes.length >= 2);
+  logger.log({ msg: 'y'.repeat(2000) }); // longer than the whole buffer
   logger.flush();
-  assert.equal(writes.join('').split('\n').filter(Boolean).length, 5);
+  const lines = writes.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(lines.slice(0, 30).map((l) => l.i), Array.from({ length: 30 }, (_, i) => i));
+  assert.equal(lines[30]!.msg, 'y'.repeat(2000));
+  assert.equal(lines.length, 31);
 });
 
 test('flushing with nothing buffered writes nothing', () => {
