@@ -63,6 +63,10 @@ const project = new awscdk.AwsCdkTypeScriptApp({
       collectCoverage: false,
       // Jest's default of 5 s is too tight for a full app synth with the compliance gate on a 2-core machine.
       testTimeout: 120_000,
+      // Jest's default leaves one of the two cores of a CI machine idle; synth-heavy files use both.
+      maxWorkers: '100%',
+      // The example app is synthesized once, for every test file that only reads its templates.
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
     },
   },
   tsconfig: {

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { EXAMPLE_CONFIG, type PlatformConfigInput } from '../../src/config';
 import { BUILD_COMMANDS, INSTALL_COMMANDS } from '../../src/pipeline/build-commands';
-import { type SynthesizedPlatform, synthPlatform } from '../support/synth-app';
+import { exampleSynth, type SynthesizedPlatform, synthPlatform } from '../support/synth-app';
 
 interface Action { Name: string; RunOrder: number; ActionTypeId: { Category: string; Provider: string }; Configuration?: any }
 interface PipelineStage { Name: string; Actions: Action[] }
@@ -19,17 +19,14 @@ function actionsOf(stage: PipelineStage): string[] {
   return [...stage.Actions].sort((a, b) => a.RunOrder - b.RunOrder || a.Name.localeCompare(b.Name)).map((action) => `${action.RunOrder}:${action.Name}`);
 }
 
-const THREE_STAGES: PlatformConfigInput = {
+/** Three stages, all in the toolchain account: both shapes a user may choose, in one synth. */
+const THREE_STAGES_ONE_ACCOUNT: PlatformConfigInput = {
   ...EXAMPLE_CONFIG,
   stages: [
-    EXAMPLE_CONFIG.stages[0],
-    { ...EXAMPLE_CONFIG.stages[1], name: 'staging', account: '444444444444', requiresApproval: false, postDeployCheck: true, appRepository: { name: 'hello-codepipeline' } },
-    EXAMPLE_CONFIG.stages[1],
+    { ...EXAMPLE_CONFIG.stages[0], account: EXAMPLE_CONFIG.toolchain.account },
+    { ...EXAMPLE_CONFIG.stages[1], name: 'staging', account: EXAMPLE_CONFIG.toolchain.account, requiresApproval: false, postDeployCheck: true, appRepository: { name: 'hello-codepipeline' } },
+    { ...EXAMPLE_CONFIG.stages[1], account: EXAMPLE_CONFIG.toolchain.account },
   ],
-};
-const SINGLE_ACCOUNT: PlatformConfigInput = {
-  ...EXAMPLE_CONFIG,
-  stages: EXAMPLE_CONFIG.stages.map((stage) => ({ ...stage, account: EXAMPLE_CONFIG.toolchain.account })),
 };
 
 describe('meta-pipeline of the example configuration', () => {
@@ -37,7 +34,7 @@ describe('meta-pipeline of the example configuration', () => {
   let stages: PipelineStage[];
   let template: Template;
   beforeAll(() => {
-    synth = synthPlatform();
+    synth = exampleSynth();
     stages = pipelineStages(synth);
     template = Template.fromJSON(synth.template('DeliveryPipeline'));
   });
@@ -111,9 +108,15 @@ describe('meta-pipeline of the example configuration', () => {
   });
 });
 
-describe('other shapes of configuration', () => {
-  test('three stages keep their order; only prod asks for approval; dev and staging are checked', () => {
-    const stages = pipelineStages(synthPlatform(THREE_STAGES));
+describe('three stages in a single account', () => {
+  let synth: SynthesizedPlatform;
+  let stages: PipelineStage[];
+  beforeAll(() => {
+    synth = synthPlatform(THREE_STAGES_ONE_ACCOUNT);
+    stages = pipelineStages(synth);
+  });
+
+  test('stages keep their order; only prod asks for approval; dev and staging are checked', () => {
     expect(stages.map((stage) => stage.Name).slice(4)).toEqual(['dev', 'staging', 'prod']);
     const approvals = stages.filter((stage) => stage.Actions.some((action) => action.ActionTypeId.Category === 'Approval')).map((stage) => stage.Name);
     expect(approvals).toEqual(['prod']);
@@ -123,11 +126,9 @@ describe('other shapes of configuration', () => {
     expect(prod.Actions.find((action) => action.ActionTypeId.Category === 'Approval')!.Configuration.CustomData).toMatch(/staging-ServiceCheck/);
   });
 
-  test('a single-account configuration synthesizes with every stage in the toolchain account', () => {
-    const synth = synthPlatform(SINGLE_ACCOUNT);
-    const stages = pipelineStages(synth);
-    expect(stages.map((stage) => stage.Name).slice(4)).toEqual(['dev', 'prod']);
+  test('every stage stack deploys to the toolchain account', () => {
     const accounts = synth.assembly.nestedAssemblies.flatMap((nested) => nested.nestedAssembly.stacks.map((stack) => stack.environment.account));
+    expect(accounts).toHaveLength(6);
     expect(new Set(accounts)).toEqual(new Set(['111111111111']));
   });
 });

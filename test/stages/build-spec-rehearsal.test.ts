@@ -5,7 +5,7 @@ import { imageBuildSpec } from '../../src/stages/delivery/image-build-spec';
 import { promoteSpec } from '../../src/stages/delivery/promote-spec';
 import { runBuildSpec, type BuildSpecRun } from '../support/rehearsal/run-build-spec';
 import { optionValue, StandIns, type StandInCall } from '../support/rehearsal/stand-ins';
-import { synthPlatform } from '../support/synth-app';
+import { exampleSynth } from '../support/synth-app';
 
 /*
  * Rehearses the image build and the promote build specs, as synthesized, in bash with stand-in `aws`, `docker`
@@ -86,7 +86,7 @@ let rehearsal: Rehearsal;
 // One synth for every test that reads the templates: it takes tens of seconds.
 describe('the dev stage as synthesized', () => {
   beforeAll(() => {
-    const synth = synthPlatform();
+    const synth = exampleSynth();
     const service: Template = synth.template('dev/Service');
     const stateful: Template = synth.template('dev/Stateful');
 

@@ -1,13 +1,13 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { APP_CONTAINER_NAME, APP_PORT, LIVE_IMAGE_TAG } from '../../src/stages/app-constants';
-import { type SynthesizedPlatform, synthPlatform } from '../support/synth-app';
+import { exampleSynth, type SynthesizedPlatform } from '../support/synth-app';
 
 let synth: SynthesizedPlatform;
 const service: Record<string, Template> = {};
 const stateful: Record<string, Template> = {};
 
 beforeAll(() => {
-  synth = synthPlatform();
+  synth = exampleSynth();
   for (const stage of ['dev', 'prod']) {
     service[stage] = Template.fromJSON(synth.template(`${stage}/Service`));
     stateful[stage] = Template.fromJSON(synth.template(`${stage}/Stateful`));

@@ -2,9 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
-import type { CloudAssembly, CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
+import { CloudAssembly, type CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { EXAMPLE_CONFIG, parseConfig, type PlatformConfig, type PlatformConfigInput } from '../../src/config';
-import type { DeliveryPipelineStack } from '../../src/pipeline/delivery-pipeline-stack';
 import { buildPlatform } from '../../src/platform-app';
 
 /** The app's context from cdk.json (feature flags), so tests synthesize what `cdk synth` synthesizes. */
@@ -14,8 +13,6 @@ export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
 
 export interface SynthesizedPlatform {
   readonly config: PlatformConfig;
-  readonly app: App;
-  readonly pipelineStack: DeliveryPipelineStack;
   readonly assembly: CloudAssembly;
   readonly outdir: string;
   /** The template of a stack by its path below the app, e.g. `DeliveryPipeline`, `dev/Service`. */
@@ -32,12 +29,25 @@ export function synthPlatform(input: PlatformConfigInput = EXAMPLE_CONFIG): Synt
   const config = parseConfig(input, 'test configuration');
   const outdir = mkdtempSync(path.join(tmpdir(), 'platform-synth-'));
   const app = new App({ outdir, context: CDK_JSON_CONTEXT });
-  const pipelineStack = buildPlatform(app, config);
-  const assembly = app.synth();
+  buildPlatform(app, config);
+  return withAccessors(config, app.synth(), outdir);
+}
+
+/**
+ * The example configuration's synth, shared by the test files that only read its templates: jest's global
+ * setup (test/support/global-setup.ts) synthesizes it once; outside it, this synthesizes afresh.
+ */
+export function exampleSynth(): SynthesizedPlatform {
+  const outdir = process.env[EXAMPLE_ASSEMBLY_ENV];
+  if (!outdir) return synthPlatform();
+  return withAccessors(parseConfig(EXAMPLE_CONFIG, 'example configuration'), new CloudAssembly(outdir), outdir);
+}
+
+export const EXAMPLE_ASSEMBLY_ENV = 'PLATFORM_TEST_EXAMPLE_ASSEMBLY';
+
+function withAccessors(config: PlatformConfig, assembly: CloudAssembly, outdir: string): SynthesizedPlatform {
   return {
     config,
-    app,
-    pipelineStack,
     assembly,
     outdir,
     stack(stackPath: string) {
