@@ -28,7 +28,6 @@ export interface ServiceStackProps extends StackProps {
 /** The stage's stateless part: network, service, app pipeline and client. It composes constructs only. */
 export class ServiceStack extends Stack {
   public readonly checkFunctionName: string;
-  public readonly serviceAddress: string;
   private readonly azCount: number;
 
   public constructor(scope: Construct, id: string, props: ServiceStackProps) {
@@ -74,7 +73,6 @@ export class ServiceStack extends Stack {
     });
     app.service.node.addDependency(firstImage.ready);
     network.allowEndpointAccessFrom(app.securityGroup, 'App tasks');
-    this.serviceAddress = app.address;
 
     const deployRole = new EcsDeployRole(this, 'DeployRole', {
       service: app.service,
