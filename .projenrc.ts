@@ -1,12 +1,13 @@
-import { awscdk, javascript, typescript } from 'projen';
+import { awscdk, javascript, TextFile, typescript } from 'projen';
 import { addBuildWorkflow, hardenProjenWorkflows } from './projenrc/workflows';
 import { BUILD_COMMANDS, COMPLIANCE_REPORT_DIRECTORY, INSTALL_COMMANDS } from './src/pipeline/build-commands';
+import { NODE_MAJOR } from './src/toolchain/node-major';
 
 // Toolchain pins (see docs/adr/0001-toolchain.md for the reasons behind each one).
 const CDK_LIB_VERSION = '2.276.0';
 const CDK_CLI_VERSION = '2.1148.1';
 const TYPESCRIPT_VERSION = '5.9.3';
-const NODE_VERSION = '20';
+const NODE_VERSION = String(NODE_MAJOR);
 
 const project = new awscdk.AwsCdkTypeScriptApp({
   name: 'fargate-delivery-platform',
@@ -15,7 +16,7 @@ const project = new awscdk.AwsCdkTypeScriptApp({
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
   projenrcTsOptions: { runner: typescript.TypeScriptRunner.tsx() },
-  minNodeVersion: '20.0.0',
+  minNodeVersion: `${NODE_VERSION}.0.0`,
   workflowNodeVersion: NODE_VERSION,
 
   cdkVersion: CDK_LIB_VERSION,
@@ -95,6 +96,8 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     workflowOptions: { schedule: javascript.UpgradeDependenciesSchedule.WEEKLY, labels: ['dependencies'] },
   },
   pullRequestTemplate: false,
+  // npm refuses to install on any other Node major, with a message that names the one to use (README, ADR 0004).
+  devEngines: { runtime: { name: 'node', version: `${NODE_VERSION}.x`, onFail: 'error' } },
 });
 
 // Transpile tests with swc instead of type-checking them in ts-jest: `tsc --noEmit` already checks them.
@@ -108,7 +111,9 @@ project.eslint?.addLintPattern('tools');
 const compile = project.tasks.tryFind('compile')!;
 compile.reset('tsc --noEmit -p test/tsconfig.json');
 
-project.addFields({ engines: { node: `>=${NODE_VERSION}` } });
+project.addFields({ engines: { node: `${NODE_VERSION}.x` } });
+// nvm, fnm, setup-node and .ci/run read the major from here.
+new TextFile(project, '.nvmrc', { lines: [NODE_VERSION] });
 
 // The app in container/ stands on its own (it seeds each stage's CodeCommit repository), so it keeps its
 // own lock file; installing the platform installs it too, and the platform's tests run its tests.

@@ -1,6 +1,8 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagMessageLevel, NagPack, NagPackProps } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { NODE_MAJOR } from '../toolchain/node-major';
+import { CodeBuildNodeRuntime } from './rules/codebuild-node-runtime';
 import { EcsDeployRoleComplete } from './rules/ecs-deploy-role-complete';
 import { EcsNoWildcardActions } from './rules/ecs-no-wildcard-actions';
 import { EcsWritesScoped } from './rules/ecs-writes-scoped';
@@ -58,6 +60,16 @@ export class PlatformChecks extends NagPack {
         'Fix: grant the missing permission to the action\'s role (or the pipeline role when the action has none), scoped as the other PlatformChecks rules require: e.g. role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ["ecs:RegisterTaskDefinition", "ecs:TagResource"], resources: [stack.formatArn({ service: "ecs", resource: "task-definition", resourceName: "<family>:*" })] })), the PassRole statement that PlatformChecks-PassRoleScoped describes, and artifactBucket.grantRead(role).',
       level: NagMessageLevel.ERROR,
       rule: EcsDeployRoleComplete,
+      node,
+    });
+    this.applyRule({
+      info: `A CodeBuild project runs node, npm or npx without selecting Node ${NODE_MAJOR}, the project's Node major.`,
+      explanation:
+        'Each CodeBuild curated image activates a default Node of its own, and it lags: aws/codebuild/standard:7.0 runs Node 18, on which `npx projen build` fails. CDK Pipelines sets no runtime-versions for its synth, self-mutation, asset and step projects. ' +
+        `Fix: add phases.install["runtime-versions"].nodejs: ${NODE_MAJOR} to the build spec; for CDK Pipelines, codeBuildDefaults: { partialBuildSpec: BuildSpec.fromObject(codeBuildNodeRuntime()) } (src/toolchain/node-runtime.ts). ` +
+        'The images that offer it: aws/codebuild/standard:7.0 and 8.0, amazonlinux-x86_64-standard:5.0, amazonlinux-aarch64-standard:3.0.',
+      level: NagMessageLevel.ERROR,
+      rule: CodeBuildNodeRuntime,
       node,
     });
   }

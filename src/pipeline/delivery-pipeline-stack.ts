@@ -7,7 +7,8 @@ import type { Construct } from 'constructs';
 import type { PlatformConfig } from '../config';
 import { BUILD_COMMANDS, COMPLIANCE_REPORT_DIRECTORY, INSTALL_COMMANDS } from './build-commands';
 import { serviceCheckStep } from './service-check-step';
-import { lockedToolVersions } from './toolchain-versions';
+import { lockedToolVersions } from '../toolchain/locked-tool-versions';
+import { codeBuildNodeRuntime } from '../toolchain/node-runtime';
 import { NotificationTopic } from '../notifications/notification-topic';
 import { LogEncryptionKey } from '../stages/log-encryption-key';
 import { WorkloadStage } from '../stages/workload-stage';
@@ -64,7 +65,7 @@ export class DeliveryPipelineStack extends Stack {
         buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.MEDIUM },
         // The npm cache survives between runs on the same build host, so `npm ci` downloads only what changed.
         cache: codebuild.Cache.local(codebuild.LocalCacheMode.CUSTOM, codebuild.LocalCacheMode.SOURCE),
-        partialBuildSpec: codebuild.BuildSpec.fromObject({ cache: { paths: ['/root/.npm/**/*'] } }),
+        partialBuildSpec: codebuild.BuildSpec.fromObject({ ...codeBuildNodeRuntime(), cache: { paths: ['/root/.npm/**/*'] } }),
         logging: { cloudWatch: { logGroup: buildLogs } },
       },
     });

@@ -2,16 +2,18 @@ import { CfnResource, Stack, Token } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
 import {
   RenderedResource,
-  Statement,
   asList,
-  describeValue,
   getAttOf,
-  globMatches,
-  isAllow,
   isObject,
   refTarget,
   renderResource,
   renderStack,
+} from './cfn-template';
+import {
+  Statement,
+  describeValue,
+  globMatches,
+  isAllow,
   statementAllowsAction,
   statementsAttachedToRole,
 } from './iam-statements';

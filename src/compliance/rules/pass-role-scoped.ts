@@ -1,12 +1,12 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
+import { isObject } from './cfn-template';
 import {
   Statement,
   allowStatementsOf,
   containsWildcard,
   describeValue,
   holdsPolicyStatements,
-  isObject,
   statementAllowsAction,
 } from './iam-statements';
 

@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { Stack, Token } from 'aws-cdk-lib';
-import { RenderedResource, Statement, getAttOf, globMatches, isObject } from './iam-statements';
+import { RenderedResource, getAttOf, isObject } from './cfn-template';
+import { Statement, globMatches } from './iam-statements';
 
 /**
  * Decides whether a statement's `Resource` reaches a given resource of the template, when either side may

@@ -6,6 +6,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { lambdaNodeRuntime } from '../../toolchain/node-runtime';
 import { APP_GREETING, APP_PORT } from '../app-constants';
 
 export interface ServiceCheckProps {
@@ -50,7 +51,7 @@ export class ServiceCheck extends Construct {
     this.function = new lambda.Function(this, 'Function', {
       functionName: props.functionName,
       description: `GET http://${props.serviceAddress}:${APP_PORT}/ must answer the app greeting`,
-      runtime: lambda.determineLatestNodeRuntime(this),
+      runtime: lambdaNodeRuntime(),
       role,
       architecture: lambda.Architecture.ARM_64,
       handler: 'handler.handler',

@@ -1,6 +1,7 @@
 import { CfnResource } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { newStack } from './run-pack';
+import { renderResource, renderStack } from '../../../src/compliance/rules/cfn-template';
 import {
   actionPatternCoversPrefix,
   actionPatternReachesPrefix,
@@ -9,8 +10,6 @@ import {
   describeValue,
   flattenForStructure,
   globMatches,
-  renderResource,
-  renderStack,
   statementAllowsAction,
   statementsAttachedToRole,
 } from '../../../src/compliance/rules/iam-statements';

@@ -1,0 +1,95 @@
+import { CfnResource, Stack } from 'aws-cdk-lib';
+
+/** A resource as its template will show it: logical id, type, and properties with every token resolved. */
+export interface RenderedResource {
+  readonly logicalId: string;
+  readonly type: string;
+  readonly properties: Record<string, unknown>;
+  /** `DeletionPolicy`, `UpdateReplacePolicy`, `DependsOn` (always a list), when the template sets them. */
+  readonly deletionPolicy?: string;
+  readonly updateReplacePolicy?: string;
+  readonly dependsOn: readonly string[];
+}
+
+/**
+ * Renders the resource through `_toCloudFormation()` rather than the L1 getters: that is what lands in the
+ * template, property overrides included, and it has the same PascalCase shape whether the resource came
+ * from an L2, an L1 or `CfnInclude`.
+ */
+export function renderResource(node: CfnResource): RenderedResource | undefined {
+  const rendered = Stack.of(node).resolve(node._toCloudFormation()) as {
+    Resources?: Record<string, {
+      Type?: string;
+      Properties?: Record<string, unknown>;
+      DeletionPolicy?: string;
+      UpdateReplacePolicy?: string;
+      DependsOn?: string | string[];
+    }>;
+  };
+  const entries = Object.entries(rendered?.Resources ?? {});
+  if (entries.length !== 1) {
+    return undefined;
+  }
+  const [logicalId, definition] = entries[0];
+  return {
+    logicalId,
+    type: definition.Type ?? node.cfnResourceType,
+    properties: definition.Properties ?? {},
+    deletionPolicy: definition.DeletionPolicy,
+    updateReplacePolicy: definition.UpdateReplacePolicy,
+    dependsOn: asList(definition.DependsOn).filter((id): id is string => typeof id === 'string'),
+  };
+}
+
+/** Every resource of one stack's own template (nested stacks have templates of their own), by logical id. */
+export function renderStack(stack: Stack): Map<string, RenderedResource> {
+  const resources = new Map<string, RenderedResource>();
+  for (const construct of stack.node.findAll()) {
+    if (CfnResource.isCfnResource(construct) && Stack.of(construct) === stack) {
+      let rendered: RenderedResource | undefined;
+      try {
+        rendered = renderResource(construct);
+      } catch {
+        // A resource that cannot render fails synthesis by itself, with its own message; a rule about a
+        // sibling should not report it as that rule's error.
+        continue;
+      }
+      if (rendered) {
+        resources.set(rendered.logicalId, rendered);
+      }
+    }
+  }
+  return resources;
+}
+
+/** The logical id a `Ref` points at. */
+export function refTarget(value: unknown): string | undefined {
+  return isObject(value) && typeof value.Ref === 'string' ? value.Ref : undefined;
+}
+
+/** `[logicalId, attribute]` of an `Fn::GetAtt`, in either its list or its dotted-string form. */
+export function getAttOf(value: unknown): [string, string] | undefined {
+  if (!isObject(value)) {
+    return undefined;
+  }
+  const getAtt = value['Fn::GetAtt'];
+  if (Array.isArray(getAtt) && typeof getAtt[0] === 'string' && typeof getAtt[1] === 'string') {
+    return [getAtt[0], getAtt[1]];
+  }
+  if (typeof getAtt === 'string' && getAtt.includes('.')) {
+    const dot = getAtt.indexOf('.');
+    return [getAtt.slice(0, dot), getAtt.slice(dot + 1)];
+  }
+  return undefined;
+}
+
+export function asList(value: unknown): unknown[] {
+  if (value === undefined || value === null) {
+    return [];
+  }
+  return Array.isArray(value) ? value : [value];
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
