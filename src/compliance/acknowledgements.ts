@@ -11,7 +11,11 @@ export interface AcceptedFinding {
    * report (a bare cdk-nag id is dropped by cdk-nag itself and leaves no trace in the report).
    */
   readonly id: string;
-  /** Construct path below the pipeline stack (`*` = every stage) where the finding is accepted. */
+  /**
+   * Construct path below the pipeline stack where the finding is accepted; a segment `*` stands for any one
+   * construct id, so a path starting with it covers every stage, and `delivery`, then `*`, then `Artifacts`
+   * every artifact store. `support:<path>` is a path in each of CDK Pipelines' cross-region support stacks.
+   */
   readonly where: string;
   readonly reason: string;
   /**
@@ -43,6 +47,8 @@ const CODEBUILD_DEFAULTS = 'CodeBuild writes its logs and test reports under nam
   + 'aws-cdk-lib scopes the grant to this project\'s prefixes, which is as narrow as the names are known.';
 
 const STAR = /^Resource::\*$/;
+/** The objects of an app pipeline artifact bucket, named `<app>-<account>-<region>` (src/config/physical-names.ts). */
+const ARTIFACT_OBJECTS = /^Resource::arn:aws:s3:::[a-z][a-z0-9-]*-\d{12}-[a-z]{2}(-[a-z]+)+-\d\/\*$/;
 const either = (...patterns: RegExp[]) => new RegExp(patterns.map((pattern) => pattern.source).join('|'));
 
 export const ACCEPTED_FINDINGS: readonly AcceptedFinding[] = [
@@ -57,28 +63,32 @@ export const ACCEPTED_FINDINGS: readonly AcceptedFinding[] = [
   { id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check', where: 'Pipeline/Pipeline/ArtifactsBucket', reason: 'Object Lock would stop CDK Pipelines from replacing its own artifacts; they are not records that must be immutable.' },
   { id: 'cdk-validator-cfnguard::s3_event_notifications_enabled_check', where: 'Pipeline/Pipeline/ArtifactsBucket', reason: 'Nothing consumes artifact events: CodePipeline itself moves artifacts between actions.' },
 
-  // --- Stage: roles aws-cdk-lib generates from grants, and our own scoped ones --------------------------
-  { id: 'AwsSolutions::AwsSolutions-IAM5', where: '*/Service/AppPipeline/Pipeline', findings: GRANT_WILDCARD_FINDINGS, reason: `The app pipeline's roles. ${GRANT_WILDCARDS}` },
-  { id: 'AwsSolutions::AwsSolutions-IAM5', where: '*/Service/ImageBuild/Project', findings: either(GRANT_WILDCARD_FINDINGS, STAR), reason: `${GRANT_WILDCARDS} ${CODEBUILD_DEFAULTS} Its "*" is ecr:GetAuthorizationToken, which accepts only "*".` },
-  { id: 'AwsSolutions::AwsSolutions-IAM5', where: '*/Service/Promote/Project', findings: GRANT_WILDCARD_FINDINGS, reason: `${GRANT_WILDCARDS} ${CODEBUILD_DEFAULTS}` },
-  { id: 'AwsSolutions::AwsSolutions-IAM5', where: '*/Service/App/Task/ExecutionRole', findings: STAR, reason: 'ecr:GetAuthorizationToken accepts only "*"; every other action of the execution role names the repository or the log group.' },
+  // --- The release (toolchain): repositories and the image build -------------------------------------
+  { id: 'AwsSolutions::AwsSolutions-IAM5', where: 'release/Build/ImageBuild/Role', findings: either(GRANT_WILDCARD_FINDINGS, STAR), reason: `The image build's role. ${GRANT_WILDCARDS} ${CODEBUILD_DEFAULTS} Its "*" is ecr:GetAuthorizationToken, which accepts only "*".` },
+  { id: 'cdk-validator-cfnguard::codebuild_project_environment_privileged_check', where: 'release/Build/ImageBuild/Project', reason: 'docker build needs privileged mode in CodeBuild; the project runs only the build spec in this repository, on code from the app\'s own CodeCommit repository.' },
+  { id: 'cdk-validator-cfnguard::ecr_private_tag_immutability_enabled_check', where: 'release/*/Images/Repository', reason: 'Tags are immutable except live-<stage> (IMMUTABLE_WITH_EXCLUSION, which the rule does not know): those moving tags are how an infrastructure deploy keeps the image each stage runs (docs/adr/0002).' },
+
+  // --- The app pipeline (toolchain) ---------------------------------------------------------------------
+  { id: 'AwsSolutions::AwsSolutions-IAM5', where: 'delivery/Pipeline/AppPipeline/Pipeline', findings: GRANT_WILDCARD_FINDINGS, reason: `The roles of the app pipeline's actions. ${GRANT_WILDCARDS}` },
+  { id: 'AwsSolutions::AwsSolutions-IAM5', where: 'delivery/Pipeline/PipelineRole', findings: either(GRANT_WILDCARD_FINDINGS, ARTIFACT_OBJECTS), reason: `The app pipeline's own role, created by the release stage and granted here, on its artifact store of each region (<bucket>/*). ${GRANT_WILDCARDS}` },
+  { id: 'AwsSolutions::AwsSolutions-IAM5', where: 'delivery/Pipeline/*/Project', findings: GRANT_WILDCARD_FINDINGS, reason: `The copy, mark-live and check projects of the app pipeline. ${GRANT_WILDCARDS} ${CODEBUILD_DEFAULTS}` },
+  { id: 'AwsSolutions::AwsSolutions-IAM4', where: 'AWS679f53fac002430cb0da5b7982bd2287', findings: /^Policy::arn:<AWS::Partition>:iam::aws:policy\/service-role\/AWSLambdaBasicExecutionRole$/, reason: 'The function aws-cdk-lib\'s AwsCustomResource runs (it creates CodeStar Notifications\' service-linked role once) has only the AWS managed basic-execution policy, for its logs.' },
+  { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', where: 'AWS679f53fac002430cb0da5b7982bd2287', reason: 'It calls the IAM API and the CloudFormation response URL once per toolchain account; the toolchain has no VPC of its own to put it in.' },
+  { id: 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check', where: 'delivery/*/Artifacts/AccessLogs', reason: 'S3 server access logs can only be delivered to a bucket encrypted with SSE-S3.' },
+  { id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', where: 'delivery/*/Artifacts/AccessLogs', reason: 'This is the access-log bucket; logging it into itself would loop.' },
+  { id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check', where: 'delivery/*/Artifacts', reason: 'Lifecycle rules expire artifacts and logs; Object Lock would keep them. Versioning, and retention in the toolchain, already protect them.' },
+  { id: 'cdk-validator-cfnguard::s3_event_notifications_enabled_check', where: 'delivery/*/Artifacts', reason: 'Nothing consumes events from the artifact or access-log buckets: CodePipeline itself moves artifacts between actions.' },
+
+  // --- Every stage ----------------------------------------------------------------------------------------
+  { id: 'AwsSolutions::AwsSolutions-IAM5', where: '*/Service/App/ExecutionRole', findings: STAR, reason: 'ecr:GetAuthorizationToken accepts only "*"; every other action of the execution role names the release repository or the log group.' },
   {
     id: 'AwsSolutions::AwsSolutions-IAM5',
     where: '*/Service/DeployRole/Policy',
-    findings: either(STAR, /^Resource::arn:aws:ecs:[\w-]+:\d{12}:task-definition\/\w+:\*$/, /^Resource::arn:aws:ecs:[\w-]+:\d{12}:task\/<\w+>\/\*$/, GRANT_WILDCARD_FINDINGS),
-    reason: 'The ECS deploy action registers revisions of one task family (task-definition/<family>:*), watches the tasks of one cluster (task/<cluster>/*) and reads image definitions from one bucket (<bucket>/*); ecs:DescribeTaskDefinition accepts only "*", and ecs:ListTasks is held to the cluster by its ecs:cluster condition.',
+    findings: either(STAR, /^Resource::arn:aws:ecs:[\w-]+:\d{12}:task-definition\/\w+:\*$/, /^Resource::arn:aws:ecs:[\w-]+:\d{12}:task\/<\w+>\/\*$/, ARTIFACT_OBJECTS),
+    reason: 'The ECS deploy action registers revisions of one task family (task-definition/<family>:*), watches the tasks of one cluster (task/<cluster>/*) and reads image definitions from one bucket, the app pipeline\'s artifact store of the stage\'s region (<bucket>/*). ecs:DescribeTaskDefinition accepts only "*"; ecs:ListTasks is held to the cluster by its ecs:cluster condition; kms:Decrypt names no key because the artifact key is created in the toolchain account after the stage (aws-cdk-lib\'s own cross-account key grants write "*" too), and is held to S3 in the stage\'s region decrypting that one bucket\'s objects.',
   },
   { id: 'AwsSolutions::AwsSolutions-IAM5', where: '*/Service/ServiceCheck/Role', findings: STAR, reason: 'Lambda needs the EC2 network-interface actions to place the function in the VPC; EC2 authorizes those calls on "*".' },
-  { id: 'AwsSolutions::AwsSolutions-IAM4', where: '*/Service/AWS679f53fac002430cb0da5b7982bd2287', findings: /^Policy::arn:<AWS::Partition>:iam::aws:policy\/service-role\/AWSLambdaBasicExecutionRole$/, reason: 'The function aws-cdk-lib\'s AwsCustomResource runs (it starts the first image build once) has only the AWS managed basic-execution policy, for its logs.' },
-  { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', where: '*/Service/AWS679f53fac002430cb0da5b7982bd2287', reason: 'It calls the CodeBuild API and the CloudFormation response URL; the VPC has no route to either (no NAT by design) and a CodeBuild endpoint is not worth its cost for one call per stage creation.' },
   { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', where: '*/Service/Custom::VpcRestrictDefaultSGCustomResourceProvider', reason: 'aws-cdk-lib\'s function that strips the default security group\'s rules calls only the EC2 API, once per VPC change.' },
-  { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', where: '*/Stateful/Custom::S3AutoDeleteObjectsCustomResourceProvider', reason: 'Exists only in stages whose stateful resources are "destroy": it empties the buckets on stack deletion through the S3 API.' },
-  { id: 'cdk-validator-cfnguard::codebuild_project_environment_privileged_check', where: '*/Service/ImageBuild/Project', reason: 'docker build needs privileged mode in CodeBuild; the project runs only the build spec in this repository, on code from the stage\'s own CodeCommit repository.' },
-  { id: 'cdk-validator-cfnguard::ecr_private_tag_immutability_enabled_check', where: '*/Stateful/Images/Repository', reason: 'Tags are immutable except "live" (IMMUTABLE_WITH_EXCLUSION, which the rule does not know): that one moving tag is how an infrastructure deploy keeps the running image (docs/adr/0002).' },
-  { id: 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check', where: '*/Stateful/Artifacts/AccessLogs', reason: 'S3 server access logs can only be delivered to a bucket encrypted with SSE-S3.' },
-  { id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', where: '*/Stateful/Artifacts/AccessLogs', reason: 'This is the access-log bucket; logging it into itself would loop.' },
-  { id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check', where: '*/Stateful/Artifacts', reason: 'Lifecycle rules expire artifacts and logs; Object Lock would keep them. Versioning, and retention in prod, already protect them.' },
-  { id: 'cdk-validator-cfnguard::s3_event_notifications_enabled_check', where: '*/Stateful/Artifacts', reason: 'Nothing consumes events from the artifact or access-log buckets.' },
 ];
 
 /**
@@ -135,14 +145,21 @@ function stageSpecificFindings(stage: WorkloadStage): AcceptedFinding[] {
   return accepted;
 }
 
-/** Every acceptance that applies to this app: the fixed list, expanded to the stages, plus stage-specific ones. */
+/** Findings accepted only when the toolchain's retention is "destroy". */
+const TOOLCHAIN_DESTROY_FINDINGS: readonly AcceptedFinding[] = [
+  { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', where: 'delivery/*/Custom::S3AutoDeleteObjectsCustomResourceProvider', reason: 'Exists only when the toolchain\'s retention is "destroy": it empties the artifact buckets on stack deletion through the S3 API.' },
+];
+
+/** Every acceptance that applies to this app: the fixed list plus those its configuration calls for. */
 export function acceptedFindingsFor(pipelineStack: DeliveryPipelineStack): AcceptedFinding[] {
-  const expanded = ACCEPTED_FINDINGS.flatMap((finding) =>
-    finding.where.startsWith('*/')
-      ? pipelineStack.stages.map((stage) => ({ ...finding, where: finding.where.replace('*', stage.node.id) }))
-      : [finding]);
   const crossRegion = pipelineStack.stages.some((stage) => stage.config.region !== pipelineStack.region);
-  return [...expanded, ...pipelineStack.stages.flatMap(stageSpecificFindings), ...(crossRegion ? CROSS_REGION_FINDINGS : [])];
+  const destroyToolchain = pipelineStack.release.stateful.terminationProtection !== true;
+  return [
+    ...ACCEPTED_FINDINGS,
+    ...pipelineStack.stages.flatMap(stageSpecificFindings),
+    ...(crossRegion ? CROSS_REGION_FINDINGS : []),
+    ...(destroyToolchain ? TOOLCHAIN_DESTROY_FINDINGS : []),
+  ];
 }
 
 export function acknowledgeAcceptedFindings(pipelineStack: DeliveryPipelineStack): void {
@@ -171,18 +188,16 @@ function acknowledgedIds(scope: IConstruct, finding: AcceptedFinding): string[] 
 }
 
 /**
- * The construct at `path` below the pipeline stack (none when a stage lacks it, e.g. prod has no client),
- * test/compliance/acknowledgements.test.ts fails on an entry
- * that matches no finding anywhere, so a stale path cannot hide here.
+ * The constructs at `path` below the pipeline stack (none when no stage has it, e.g. no client in prod);
+ * test/compliance/acknowledgements.test.ts fails on an entry that matches no finding anywhere, so a stale
+ * path cannot hide here.
  */
-function scopesAt(pipelineStack: DeliveryPipelineStack, path: string): IConstruct[] {
-  if (path.startsWith('support:')) {
-    const supportStacks = pipelineStack.node.root.node.children.filter((child) => child.node.id.startsWith('cross-region-stack-'));
-    return supportStacks.flatMap((stack) => {
-      const below = path.slice('support:'.length).split('/').reduce<IConstruct | undefined>((node, id) => node?.node.tryFindChild(id), stack);
-      return below ? [below] : [];
-    });
-  }
-  const found = path.split('/').reduce<IConstruct | undefined>((node, id) => node?.node.tryFindChild(id), pipelineStack);
-  return found ? [found] : [];
+export function scopesAt(pipelineStack: DeliveryPipelineStack, path: string): IConstruct[] {
+  const roots = path.startsWith('support:')
+    ? pipelineStack.node.root.node.children.filter((child) => child.node.id.startsWith('cross-region-stack-'))
+    : [pipelineStack];
+  const segments = path.replace(/^support:/, '').split('/');
+  return segments.reduce<IConstruct[]>((scopes, segment) => scopes.flatMap((scope) => (segment === '*'
+    ? scope.node.children
+    : [scope.node.tryFindChild(segment)].filter((child): child is IConstruct => child !== undefined))), roots);
 }

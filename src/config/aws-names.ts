@@ -40,11 +40,12 @@ export function branchNameProblem(name: string): string | undefined {
 }
 
 /**
- * The app repository's name names both the CodeCommit and the ECR repository, so it must satisfy both:
- * ECR wants lowercase words joined by single '.', '_' or '-'; CodeCommit no ".git" ending. It also prefixes
- * the app pipeline's name (at most 100 characters with the stage name), hence at most 60 here.
+ * The app's name names the CodeCommit and ECR repositories and prefixes every name the platform gives
+ * a resource (src/config/physical-names.ts). Lowercase words joined by single hyphens suit all of them
+ * (Lambda and CodeBuild refuse dots, S3 underscores); 32 characters keep the longest derived name, a
+ * stage's execution role, within IAM's 64.
  */
-export const APP_REPOSITORY_NAME = /^(?!.*\.git$)(?=.{2,60}$)[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+export const APP_NAME = /^(?=.{2,32}$)[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 
 /** Stage names become construct ids, stack names and DNS labels. */
 export const STAGE_NAME = /^[a-z][a-z0-9-]{0,14}[a-z0-9]$|^[a-z]$/;

@@ -7,12 +7,13 @@ import type { PlatformConfigInput } from './platform-config';
  * Deploying needs your own values: see "Deploy to your AWS accounts" in README.md.
  */
 export const EXAMPLE_CONFIG: PlatformConfigInput = {
-  toolchain: { account: '111111111111', region: 'eu-west-1' },
+  toolchain: { account: '111111111111', region: 'eu-west-1', retention: 'retain' },
   source: {
     repository: 'example-org/fargate-delivery-platform',
     branch: 'main',
     connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/00000000-0000-0000-0000-000000000000',
   },
+  app: { name: 'hello-codepipeline', branch: 'main', cpuArchitecture: 'ARM64' },
   notifications: { emails: [] },
   stages: [
     {
@@ -25,7 +26,6 @@ export const EXAMPLE_CONFIG: PlatformConfigInput = {
       postDeployCheck: true,
       requiresApproval: false,
       retention: { statefulResources: 'destroy', logDays: 14 },
-      appRepository: { name: 'hello-codepipeline', branch: 'main' },
     },
     {
       name: 'prod',
@@ -37,7 +37,12 @@ export const EXAMPLE_CONFIG: PlatformConfigInput = {
       postDeployCheck: false,
       requiresApproval: true,
       retention: { statefulResources: 'retain', logDays: 365 },
-      appRepository: { name: 'hello-codepipeline', branch: 'main' },
     },
   ],
+};
+
+/** The same two stages with every stage in the toolchain account: the single-account setup of the tutorial. */
+export const SINGLE_ACCOUNT_EXAMPLE_CONFIG: PlatformConfigInput = {
+  ...EXAMPLE_CONFIG,
+  stages: EXAMPLE_CONFIG.stages.map((stage) => ({ ...stage, account: EXAMPLE_CONFIG.toolchain.account })),
 };

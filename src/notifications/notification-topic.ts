@@ -1,20 +1,24 @@
+import type { RemovalPolicy } from 'aws-cdk-lib';
+import type * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Construct } from 'constructs';
+import { Construct, type IDependable } from 'constructs';
 
 export interface NotificationTopicProps {
   readonly emails: readonly string[];
+  /** The key goes with the topic: a retained key nothing uses any more is billed every month. */
+  readonly removalPolicy: RemovalPolicy;
 }
 
-/** An encrypted SNS topic that pipeline notifications (failures, approvals needed) are sent to. */
+/** An encrypted SNS topic that a pipeline's failures and pending approvals are sent to. */
 export class NotificationTopic extends Construct {
   public readonly topic: sns.Topic;
 
   public constructor(scope: Construct, id: string, props: NotificationTopicProps) {
     super(scope, id);
-    const key = new kms.Key(this, 'Key', { description: 'Encrypts pipeline notifications', enableKeyRotation: true });
+    const key = new kms.Key(this, 'Key', { description: 'Encrypts pipeline notifications', enableKeyRotation: true, removalPolicy: props.removalPolicy });
     // CodeStar Notifications publishes to the encrypted topic, so it must be able to use the key.
     key.addToResourcePolicy(new iam.PolicyStatement({
       actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
@@ -26,5 +30,17 @@ export class NotificationTopic extends Construct {
     for (const email of props.emails) {
       this.topic.addSubscription(new subscriptions.EmailSubscription(email));
     }
+  }
+
+  /**
+   * Sends these events of the pipeline to the topic. The rule waits for the topic policy that lets CodeStar
+   * Notifications publish: created side by side, the rule can come first and fail with "Invalid request
+   * provided" (aws/aws-cdk#29484). `after` lists anything else the rule must wait for.
+   */
+  public notifyOn(pipeline: codepipeline.IPipeline, events: codepipeline.PipelineNotificationEvents[], after: IDependable[] = []): void {
+    const rule = pipeline.notifyOn('Notifications', this.topic, { events });
+    const topicPolicy = this.topic.node.tryFindChild('Policy');
+    if (topicPolicy) rule.node.addDependency(topicPolicy);
+    for (const dependency of after) rule.node.addDependency(dependency);
   }
 }

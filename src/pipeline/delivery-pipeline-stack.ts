@@ -1,17 +1,23 @@
-import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Stack, type StackProps } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { CodePipeline, CodePipelineSource, ManualApprovalStep, ShellStep, type Step } from 'aws-cdk-lib/pipelines';
 import type { Construct } from 'constructs';
-import type { PlatformConfig } from '../config';
 import { BUILD_COMMANDS, COMPLIANCE_REPORT_DIRECTORY, INSTALL_COMMANDS } from './build-commands';
-import { serviceCheckStep } from './service-check-step';
+import { seedStagesStep } from './steps/seed-stages-step';
+import { serviceCheckStep } from './steps/service-check-step';
+import { protectStacksStep, recoverFailedCreatesStep } from './steps/stack-steps';
+import type { PlatformConfig } from '../config';
+import { DeliveryStage } from '../delivery/delivery-stage';
+import { encryptedLogGroup, logSettingsFor } from '../logs/log-settings';
+import { NotificationTopic } from '../notifications/notification-topic';
+import { NotificationsServiceRole } from '../notifications/notifications-service-role';
+import { ReleaseStage } from '../release/release-stage';
+import { removalPolicyFor } from '../retention';
+import { WorkloadStage } from '../stages/workload-stage';
 import { lockedToolVersions } from '../toolchain/locked-tool-versions';
 import { codeBuildNodeRuntime } from '../toolchain/node-runtime';
-import { NotificationTopic } from '../notifications/notification-topic';
-import { LogEncryptionKey } from '../stages/log-encryption-key';
-import { WorkloadStage } from '../stages/workload-stage';
 
 export const META_PIPELINE_NAME = 'fargate-delivery-platform';
 
@@ -22,21 +28,24 @@ export interface DeliveryPipelineStackProps extends StackProps {
 }
 
 /**
- * The meta-pipeline: GitHub → synth (build, tests, compliance gate) → self-mutation → each stage in order,
- * with a post-deploy service check where configured and a manual approval before stages that ask for one.
+ * The meta-pipeline: GitHub → synth (build, tests, compliance gate) → self-mutation → the app's release
+ * (repositories and image build) → each stage in order, with a post-deploy service check where configured
+ * and a manual approval before stages that ask for one → the app pipeline, which then promotes every app
+ * release through the same stages (docs/adr/0005).
  */
 export class DeliveryPipelineStack extends Stack {
   public readonly pipeline: CodePipeline;
+  public readonly release: ReleaseStage;
   public readonly stages: WorkloadStage[] = [];
+  public readonly delivery: DeliveryStage;
 
   public constructor(scope: Construct, id: string, props: DeliveryPipelineStackProps) {
     super(scope, id, props);
     const { config } = props;
     const tools = lockedToolVersions();
-    const buildLogs = new logs.LogGroup(this, 'BuildLogs', {
-      retention: logs.RetentionDays.ONE_YEAR,
-      encryptionKey: new LogEncryptionKey(this, 'BuildLogsEncryption', { removalPolicy: RemovalPolicy.RETAIN }).key,
-    });
+    const removalPolicy = removalPolicyFor(config.toolchain.retention);
+    const logSettings = logSettingsFor(this, { retention: logs.RetentionDays.ONE_YEAR, removalPolicy });
+    const buildLogs = encryptedLogGroup(this, 'BuildLogs', logSettings);
 
     const synth = new ShellStep('Synth', {
       input: CodePipelineSource.connection(config.source.repository, config.source.branch, {
@@ -70,16 +79,21 @@ export class DeliveryPipelineStack extends Stack {
       },
     });
 
+    this.release = new ReleaseStage(this, 'release', { config });
+    for (const stageConfig of config.stages) {
+      this.stages.push(new WorkloadStage(this, stageConfig.name, { config, stage: stageConfig }));
+    }
+    this.delivery = new DeliveryStage(this, 'delivery', { config });
+    const everyStack = [...this.release.stacks, ...this.stages.map((stage) => stage.service), ...this.delivery.stacks];
+
+    this.pipeline.addStage(this.release, {
+      pre: [recoverFailedCreatesStep(everyStack, config.bootstrapQualifier)],
+      post: [seedStagesStep(this, config)],
+    });
     const reviewUrl = `https://${this.region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${META_PIPELINE_NAME}/view?region=${this.region}`;
     let previous: string | undefined;
-    for (const stageConfig of config.stages) {
-      const stage = new WorkloadStage(this, stageConfig.name, {
-        stage: stageConfig,
-        toolchainAccount: config.toolchain.account,
-        bootstrapQualifier: config.bootstrapQualifier,
-        notificationEmails: config.notifications.emails,
-      });
-      this.stages.push(stage);
+    for (const stage of this.stages) {
+      const stageConfig = stage.config;
       const pre: Step[] = [];
       if (stageConfig.requiresApproval) {
         pre.push(new ManualApprovalStep(`PromoteTo-${stageConfig.name}`, {
@@ -89,18 +103,23 @@ export class DeliveryPipelineStack extends Stack {
           reviewUrl,
         }));
       }
-      const post: Step[] = stageConfig.postDeployCheck ? [serviceCheckStep(stageConfig, stage.service.checkFunctionName)] : [];
+      const post: Step[] = stageConfig.postDeployCheck ? [serviceCheckStep(this, stageConfig, stage.service.checkFunctionName)] : [];
       this.pipeline.addStage(stage, { pre, post });
       previous = stageConfig.name;
     }
+    this.pipeline.addStage(this.delivery, { post: protectStacksStep(everyStack, config.bootstrapQualifier) });
 
     this.pipeline.buildPipeline();
-    const notifications = new NotificationTopic(this, 'Notifications', { emails: config.notifications.emails });
-    this.pipeline.pipeline.notifyOn('Notifications', notifications.topic, {
-      events: [
-        codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_FAILED,
-        codepipeline.PipelineNotificationEvents.MANUAL_APPROVAL_NEEDED,
-      ],
-    });
+    // CDK Pipelines retains its artifact bucket and key by default, whatever the toolchain's retention says.
+    this.pipeline.pipeline.artifactBucket.applyRemovalPolicy(removalPolicy);
+    this.pipeline.pipeline.artifactBucket.encryptionKey?.applyRemovalPolicy(removalPolicy);
+    // The first notification rule of an account cannot be created before CodeStar Notifications' service-linked
+    // role exists; this stack is the first the toolchain account deploys, so it makes sure it does.
+    const serviceRole = new NotificationsServiceRole(this, 'NotificationsServiceRole', { logs: logSettings });
+    const notifications = new NotificationTopic(this, 'Notifications', { emails: config.notifications.emails, removalPolicy });
+    notifications.notifyOn(this.pipeline.pipeline, [
+      codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_FAILED,
+      codepipeline.PipelineNotificationEvents.MANUAL_APPROVAL_NEEDED,
+    ], [serviceRole]);
   }
 }

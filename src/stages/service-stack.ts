@@ -1,127 +1,91 @@
-import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import * as codecommit from 'aws-cdk-lib/aws-codecommit';
+import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { StageConfig } from '../config';
-import { APP_PORT } from './app-constants';
 import { ServiceCheck } from './check/service-check';
 import { SessionClient } from './client/session-client';
-import { AppPipeline } from './delivery/app-pipeline';
-import { EcsDeployRole } from './delivery/ecs-deploy-role';
-import { FirstImage } from './delivery/first-image';
-import { ImageBuildProject } from './delivery/image-build-project';
-import { NotificationTopic } from '../notifications/notification-topic';
-import { PromoteProject } from './delivery/promote-project';
-import { LogEncryptionKey } from './log-encryption-key';
+import { EcsDeployRole } from './deploy/ecs-deploy-role';
 import { PrivateNetwork } from './network/private-network';
 import { AppService } from './service/app-service';
-import type { StatefulStack } from './stateful/stateful-stack';
+import { APP_PORT } from '../app-contract';
+import type { PlatformConfig, StageConfig } from '../config';
+import { releaseNames, stageNames } from '../config/physical-names';
+import { logSettingsFor } from '../logs/log-settings';
+import { removalPolicyFor } from '../retention';
 
 export interface ServiceStackProps extends StackProps {
+  readonly config: PlatformConfig;
   readonly stage: StageConfig;
-  readonly stateful: StatefulStack;
-  /** Account of the meta-pipeline, allowed to invoke the post-deploy check. */
-  readonly toolchainAccount: string;
-  readonly notificationEmails: readonly string[];
 }
 
-/** The stage's stateless part: network, service, app pipeline and client. It composes constructs only. */
+/**
+ * One stage of the app: network, service, the role the app pipeline deploys it with, the post-deploy check
+ * and the client. It composes constructs only. The image comes from the release in the toolchain account
+ * (src/release); the app pipeline that deploys it is there too (src/delivery).
+ */
 export class ServiceStack extends Stack {
+  public readonly app: AppService;
   public readonly checkFunctionName: string;
   private readonly azCount: number;
 
   public constructor(scope: Construct, id: string, props: ServiceStackProps) {
-    super(scope, id, props);
+    const retain = props.stage.retention.statefulResources === 'retain';
+    // CDK Pipelines cannot set this itself; the meta-pipeline's Protect step applies it (src/pipeline/steps).
+    super(scope, id, { ...props, terminationProtection: retain });
     this.azCount = props.stage.availabilityZones;
-    const { stage, stateful } = props;
-    const logRetention = stage.retention.logDays as logs.RetentionDays;
-    const removalPolicy = stage.retention.statefulResources === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-    const logEncryptionKey = new LogEncryptionKey(this, 'LogEncryption', { removalPolicy }).key;
-    const common = { logRetention, removalPolicy, logEncryptionKey };
-    const imageRepository = stateful.images.repository;
-    // Imported by name so the push rule lives here, not in the stateful stack (which would depend on this one).
-    const sourceRepository = codecommit.Repository.fromRepositoryName(this, 'SourceRepository', stateful.source.repository.repositoryName);
+    const { config, stage } = props;
+    const names = stageNames(config.app.name, stage.name);
+    const release = releaseNames(config.app.name);
+    const logs = logSettingsFor(this, {
+      retention: stage.retention.logDays as logs.RetentionDays,
+      removalPolicy: removalPolicyFor(stage.retention.statefulResources),
+    });
 
     const network = new PrivateNetwork(this, 'Network', {
-      ...common,
+      logs,
       availabilityZones: stage.availabilityZones,
       sessionManagerEndpoints: stage.clientInstance,
     });
-    const build = new ImageBuildProject(this, 'ImageBuild', {
-      ...common,
-      imageRepository,
-      cpuArchitecture: stage.cpuArchitecture,
-      dockerHub: stage.dockerHubCredentials,
-      encryptionKey: stateful.artifacts.artifactKey,
+    const imageRepository = ecr.Repository.fromRepositoryAttributes(this, 'ReleaseImages', {
+      repositoryName: release.repository,
+      repositoryArn: this.formatArn({ service: 'ecr', account: config.toolchain.account, resource: 'repository', resourceName: release.repository }),
     });
-    const firstImage = new FirstImage(this, 'FirstImage', {
-      logRetention,
-      logEncryptionKey,
-      buildProject: build.project,
-      sourceRepository,
-      branch: stage.appRepository.branch,
-      timeout: Duration.hours(1),
-    });
-
-    const app = new AppService(this, 'App', {
-      ...common,
+    this.app = new AppService(this, 'App', {
+      logs,
+      names,
       stageName: stage.name,
       vpc: network.vpc,
       imageRepository,
       sizing: stage.service,
-      cpuArchitecture: stage.cpuArchitecture,
+      cpuArchitecture: config.app.cpuArchitecture,
     });
-    app.service.node.addDependency(firstImage.ready);
-    network.allowEndpointAccessFrom(app.securityGroup, 'App tasks');
+    network.allowEndpointAccessFrom(this.app.securityGroup, 'App tasks');
 
-    const deployRole = new EcsDeployRole(this, 'DeployRole', {
-      service: app.service,
-      taskDefinition: app.taskDefinition,
-      artifactBucket: stateful.artifacts.artifactBucket,
-      artifactKey: stateful.artifacts.artifactKey,
-    });
-    const promote = new PromoteProject(this, 'Promote', {
-      ...common,
-      imageRepository,
-      cpuArchitecture: stage.cpuArchitecture,
-      encryptionKey: stateful.artifacts.artifactKey,
-    });
-    const notifications = new NotificationTopic(this, 'Notifications', { emails: props.notificationEmails });
-    const appPipeline = new AppPipeline(this, 'AppPipeline', {
-      pipelineName: `${stage.appRepository.name}-${stage.name}`,
-      sourceRepository,
-      branch: stage.appRepository.branch,
-      artifactBucket: stateful.artifacts.artifactBucket,
-      buildProject: build.project,
-      promoteProject: promote.project,
-      service: app.service,
-      deployRole: deployRole.role.withoutPolicyUpdates(),
-      notifications: notifications.topic,
+    new EcsDeployRole(this, 'DeployRole', {
+      roleName: names.deployRole,
+      pipelineRoleArn: this.formatArn({ service: 'iam', region: '', account: config.toolchain.account, resource: 'role', resourceName: release.pipelineRole }),
+      service: this.app.service,
+      taskDefinition: this.app.taskDefinition,
+      artifactBucketName: release.artifactBucket(config.toolchain.account, stage.region),
     });
 
-    // Lambda names allow letters, digits, '-' and '_' only, 64 at most.
-    this.checkFunctionName = `${stage.appRepository.name.replace(/[^a-z0-9_-]/g, '-').slice(0, 40)}-${stage.name}-check`;
+    this.checkFunctionName = names.checkFunction;
     const check = new ServiceCheck(this, 'ServiceCheck', {
-      ...common,
-      functionName: this.checkFunctionName,
+      logs,
+      functionName: names.checkFunction,
       vpc: network.vpc,
-      serviceAddress: app.address,
-      invokerAccount: props.toolchainAccount,
+      serviceAddress: this.app.address,
+      invokerAccount: config.toolchain.account,
     });
-    app.allowAppTrafficFrom(check.securityGroup, 'Post-deploy service check');
+    this.app.allowAppTrafficFrom(check.securityGroup, 'Post-deploy service check');
 
-    new CfnOutput(this, 'CodeCommitCloneUrlHttps', { value: stateful.source.repository.repositoryCloneUrlHttp });
-    new CfnOutput(this, 'CodeCommitCloneUrlGrc', { value: stateful.source.repository.repositoryCloneUrlGrc });
-    new CfnOutput(this, 'EcrRepositoryUri', { value: imageRepository.repositoryUri });
-    new CfnOutput(this, 'ServiceAddress', { value: `http://${app.address}:${APP_PORT}/` });
-    new CfnOutput(this, 'AppPipelineConsoleUrl', {
-      value: `https://${this.region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${appPipeline.pipeline.pipelineName}/view?region=${this.region}`,
-    });
+    new CfnOutput(this, 'ServiceAddress', { value: `http://${this.app.address}:${APP_PORT}/` });
+    new CfnOutput(this, 'RunningImage', { value: `${imageRepository.repositoryUriForTag(names.liveTag)}` });
 
     if (stage.clientInstance) {
       const client = new SessionClient(this, 'Client', { vpc: network.vpc });
       network.allowEndpointAccessFrom(client.securityGroup, 'Session Manager client');
-      app.allowAppTrafficFrom(client.securityGroup, 'Session Manager client');
+      this.app.allowAppTrafficFrom(client.securityGroup, 'Session Manager client');
       new CfnOutput(this, 'ClientInstanceId', { value: client.instance.instanceId });
       new CfnOutput(this, 'ClientSessionCommand', {
         value: `aws ssm start-session --region ${this.region} --target ${client.instance.instanceId}`,

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { ACCEPTED_FINDINGS, type AcceptedFinding, acceptedFindingsFor, CROSS_REGION_FINDINGS, DISABLED_GUARD_RULES } from '../../src/compliance/acknowledgements';
+import { ACCEPTED_FINDINGS, type AcceptedFinding, acceptedFindingsFor, CROSS_REGION_FINDINGS, DISABLED_GUARD_RULES, scopesAt } from '../../src/compliance/acknowledgements';
 import { enableComplianceGate } from '../../src/compliance/gate';
 import { EXAMPLE_CONFIG, parseConfig } from '../../src/config';
 import { DeliveryPipelineStack } from '../../src/pipeline/delivery-pipeline-stack';
@@ -22,22 +22,22 @@ const EXPECTED = [
   'cdk-validator-cfnguard::s3_lifecycle_policy_check @ Pipeline/Pipeline/ArtifactsBucket',
   'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check @ Pipeline/Pipeline/ArtifactsBucket',
   'cdk-validator-cfnguard::s3_event_notifications_enabled_check @ Pipeline/Pipeline/ArtifactsBucket',
-  'AwsSolutions::AwsSolutions-IAM5 @ */Service/AppPipeline/Pipeline',
-  'AwsSolutions::AwsSolutions-IAM5 @ */Service/ImageBuild/Project',
-  'AwsSolutions::AwsSolutions-IAM5 @ */Service/Promote/Project',
-  'AwsSolutions::AwsSolutions-IAM5 @ */Service/App/Task/ExecutionRole',
+  'AwsSolutions::AwsSolutions-IAM5 @ release/Build/ImageBuild/Role',
+  'cdk-validator-cfnguard::codebuild_project_environment_privileged_check @ release/Build/ImageBuild/Project',
+  'cdk-validator-cfnguard::ecr_private_tag_immutability_enabled_check @ release/*/Images/Repository',
+  'AwsSolutions::AwsSolutions-IAM5 @ delivery/Pipeline/AppPipeline/Pipeline',
+  'AwsSolutions::AwsSolutions-IAM5 @ delivery/Pipeline/PipelineRole',
+  'AwsSolutions::AwsSolutions-IAM5 @ delivery/Pipeline/*/Project',
+  'AwsSolutions::AwsSolutions-IAM4 @ AWS679f53fac002430cb0da5b7982bd2287',
+  'cdk-validator-cfnguard::lambda_inside_vpc_check @ AWS679f53fac002430cb0da5b7982bd2287',
+  'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check @ delivery/*/Artifacts/AccessLogs',
+  'cdk-validator-cfnguard::s3_bucket_logging_enabled_check @ delivery/*/Artifacts/AccessLogs',
+  'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check @ delivery/*/Artifacts',
+  'cdk-validator-cfnguard::s3_event_notifications_enabled_check @ delivery/*/Artifacts',
+  'AwsSolutions::AwsSolutions-IAM5 @ */Service/App/ExecutionRole',
   'AwsSolutions::AwsSolutions-IAM5 @ */Service/DeployRole/Policy',
   'AwsSolutions::AwsSolutions-IAM5 @ */Service/ServiceCheck/Role',
-  'AwsSolutions::AwsSolutions-IAM4 @ */Service/AWS679f53fac002430cb0da5b7982bd2287',
-  'cdk-validator-cfnguard::lambda_inside_vpc_check @ */Service/AWS679f53fac002430cb0da5b7982bd2287',
   'cdk-validator-cfnguard::lambda_inside_vpc_check @ */Service/Custom::VpcRestrictDefaultSGCustomResourceProvider',
-  'cdk-validator-cfnguard::lambda_inside_vpc_check @ */Stateful/Custom::S3AutoDeleteObjectsCustomResourceProvider',
-  'cdk-validator-cfnguard::codebuild_project_environment_privileged_check @ */Service/ImageBuild/Project',
-  'cdk-validator-cfnguard::ecr_private_tag_immutability_enabled_check @ */Stateful/Images/Repository',
-  'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check @ */Stateful/Artifacts/AccessLogs',
-  'cdk-validator-cfnguard::s3_bucket_logging_enabled_check @ */Stateful/Artifacts/AccessLogs',
-  'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check @ */Stateful/Artifacts',
-  'cdk-validator-cfnguard::s3_event_notifications_enabled_check @ */Stateful/Artifacts',
 ];
 const EXPECTED_CROSS_REGION = [
   'AwsSolutions::AwsSolutions-IAM5 @ Pipeline/Pipeline/Role',
@@ -50,8 +50,11 @@ const EXPECTED_CROSS_REGION = [
 ];
 const EXPECTED_DISABLED_GUARD_RULES = ['ct-kms-pr-3'];
 
-/** The example with the pipeline in another region than its stages, so cross-region findings exist too. */
-const CROSS_REGION_EXAMPLE = { ...EXAMPLE_CONFIG, toolchain: { account: '111111111111', region: 'us-east-1' } };
+/**
+ * The example with the pipeline in another region than its stages, so cross-region findings exist too, and a
+ * toolchain whose retention is "destroy", so those findings do as well.
+ */
+const CROSS_REGION_EXAMPLE = { ...EXAMPLE_CONFIG, toolchain: { account: '111111111111', region: 'us-east-1', retention: 'destroy' as const } };
 
 interface Violation { ruleName: string; violatingConstructs: Array<{ constructPath: string }> }
 
@@ -91,28 +94,11 @@ describe('acknowledged findings', () => {
 
   test('every acknowledgement still matches a finding of the app', () => {
     const { findings, stack } = unacknowledgedFindings();
-    const key = (finding: { id: string; where: string }) => `${finding.id} @ ${finding.where}`;
-    const matches = (accepted: AcceptedFinding) => {
-      const prefix = accepted.where.startsWith('support:')
-        ? /^cross-region-stack-[^/]+$/ : `DeliveryPipeline/${accepted.where}`;
-      const below = accepted.where.startsWith('support:') ? `/${accepted.where.slice('support:'.length)}` : '';
-      const under = (constructPath: string) => typeof prefix === 'string'
-        ? constructPath === prefix || constructPath.startsWith(`${prefix}/`)
-        : prefix.test(constructPath.split('/')[0]) && (`/${constructPath.split('/').slice(1).join('/')}`).startsWith(below);
-      return findings.some((finding) =>
-        under(finding.path)
-        && (finding.rule === accepted.id || (accepted.findings !== undefined && finding.rule.startsWith(`${accepted.id}[`)
-          && accepted.findings.test(finding.rule.slice(accepted.id.length + 1, -1)))));
-    };
-    const expanded = acceptedFindingsFor(stack);
-    const matched = new Set(expanded.filter(matches).map(key));
-    const perStage = (accepted: AcceptedFinding) => stack.stages.map((stage) => key({ ...accepted, where: accepted.where.replace('*', stage.node.id) }));
-    const wildcardExpansions = new Set(ACCEPTED_FINDINGS.filter((accepted) => accepted.where.startsWith('*/')).flatMap(perStage));
-    // An entry for every stage ('*/…') is stale only when no stage has the finding; any other entry must match.
-    const stale = [
-      ...ACCEPTED_FINDINGS.filter((accepted) => accepted.where.startsWith('*/') && !perStage(accepted).some((id) => matched.has(id))).map(key),
-      ...expanded.map(key).filter((id) => !wildcardExpansions.has(id) && !matched.has(id)),
-    ];
+    const matches = (accepted: AcceptedFinding) => scopesAt(stack, accepted.where).some((scope) => findings.some((finding) =>
+      (finding.path === scope.node.path || finding.path.startsWith(`${scope.node.path}/`))
+      && (finding.rule === accepted.id || (accepted.findings !== undefined && finding.rule.startsWith(`${accepted.id}[`)
+        && accepted.findings.test(finding.rule.slice(accepted.id.length + 1, -1))))));
+    const stale = acceptedFindingsFor(stack).filter((accepted) => !matches(accepted)).map((accepted) => `${accepted.id} @ ${accepted.where}`);
     expect(stale).toEqual([]);
   });
 });

@@ -14,13 +14,12 @@ const sizing = fc.constantFrom(...FARGATE_CPU_UNITS).chain((cpu) =>
 const branch = fc.constantFrom('main', 'master', 'release/2026', 'feature/x-1');
 const uuid = fc.uuid({ version: 4 });
 
-function stage(name: string, isProduction: boolean) {
+function stage(name: string, isProduction: boolean, accounts: fc.Arbitrary<string>) {
   return fc.record({
     name: fc.constant(name),
-    account,
+    account: accounts,
     region,
     availabilityZones: fc.integer({ min: 2, max: 3 }),
-    cpuArchitecture: fc.constantFrom('ARM64' as const, 'X86_64' as const),
     service: sizing,
     clientInstance: fc.boolean(),
     requiresApproval: fc.constant(isProduction),
@@ -29,18 +28,30 @@ function stage(name: string, isProduction: boolean) {
       statefulResources: fc.constant(isProduction ? 'retain' as const : 'destroy' as const),
       logDays: fc.constantFrom(14, 30, 365),
     }),
-    appRepository: fc.record({ name: fc.constantFrom('hello-codepipeline', 'shop.api', 'app_1'), branch }),
   });
 }
 
-/** Configurations a user could write that the platform must accept and synthesize. */
-export const validConfig: fc.Arbitrary<PlatformConfigInput> = fc.record({
-  toolchain: fc.record({ account, region }),
-  source: fc.record({
-    repository: fc.constantFrom('acme/platform', 'some-org/infra.repo'),
-    branch,
-    connectionArn: fc.tuple(fc.constantFrom('codeconnections', 'codestar-connections'), region, account, uuid)
-      .map(([service, where, owner, id]) => `arn:aws:${service}:${where}:${owner}:connection/${id}`),
-  }),
-  stages: fc.tuple(stage('dev', false), stage('prod', true)).map((stages) => [...stages]),
+/**
+ * Configurations a user could write that the platform must accept and synthesize: one to three stages,
+ * in the toolchain account or others (stages may share an account), in any region that has every service.
+ */
+export const validConfig: fc.Arbitrary<PlatformConfigInput> = fc.record({ toolchain: account, stageAccount: account }).chain((accounts) => {
+  const stageAccounts = fc.constantFrom(accounts.toolchain, accounts.stageAccount);
+  return fc.record({
+    toolchain: fc.record({ account: fc.constant(accounts.toolchain), region, retention: fc.constantFrom('retain' as const, 'destroy' as const) }),
+    source: fc.record({
+      repository: fc.constantFrom('acme/platform', 'some-org/infra.repo'),
+      branch,
+      connectionArn: fc.tuple(fc.constantFrom('codeconnections', 'codestar-connections'), region, account, uuid)
+        .map(([service, where, owner, id]) => `arn:aws:${service}:${where}:${owner}:connection/${id}`),
+    }),
+    app: fc.record({
+      name: fc.constantFrom('hello-codepipeline', 'shop-api', 'a1', 'x'.repeat(32)),
+      branch,
+      cpuArchitecture: fc.constantFrom('ARM64' as const, 'X86_64' as const),
+    }),
+    stages: fc.integer({ min: 1, max: 3 }).chain((count) =>
+      fc.tuple(...['dev', 'staging', 'prod'].slice(3 - count).map((name, index) => stage(name, index === count - 1 && count > 1, stageAccounts)))
+        .map((stages) => [...stages])),
+  });
 });

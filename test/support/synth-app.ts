@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { CloudAssembly, type CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
+import { TEST_CONFIGS, type TestConfigName } from './test-configs';
 import { EXAMPLE_CONFIG, parseConfig, type PlatformConfig, type PlatformConfigInput } from '../../src/config';
 import { buildPlatform } from '../../src/platform-app';
 
@@ -15,48 +16,61 @@ export interface SynthesizedPlatform {
   readonly config: PlatformConfig;
   readonly assembly: CloudAssembly;
   readonly outdir: string;
-  /** The template of a stack by its path below the app, e.g. `DeliveryPipeline`, `dev/Service`. */
+  /** The template of a stack by its path below the pipeline stack, e.g. `DeliveryPipeline`, `dev/Service`, `release/Stateful`. */
   template(stackPath: string): any;
-  /** The stack artifact by its path below the app, e.g. `prod/Stateful`. */
+  /** The stack artifact by its path below the pipeline stack, e.g. `prod/Service`. */
   stack(stackPath: string): CloudFormationStackArtifact;
+  /** Every stack of the platform, the pipeline's own and the stages', with its path. */
+  stacks(): Array<{ path: string; artifact: CloudFormationStackArtifact }>;
 }
 
 /**
  * Synthesizes the whole platform, compliance gate included, into a fresh directory.
  * Call it once per test file (in beforeAll) and share the result: a synth takes seconds.
  */
-export function synthPlatform(input: PlatformConfigInput = EXAMPLE_CONFIG): SynthesizedPlatform {
+export function synthPlatform(input: PlatformConfigInput = EXAMPLE_CONFIG, outdir = mkdtempSync(path.join(tmpdir(), 'platform-synth-'))): SynthesizedPlatform {
   const config = parseConfig(input, 'test configuration');
-  const outdir = mkdtempSync(path.join(tmpdir(), 'platform-synth-'));
   const app = new App({ outdir, context: CDK_JSON_CONTEXT });
   buildPlatform(app, config);
   return withAccessors(config, app.synth(), outdir);
 }
 
+export const SHARED_ASSEMBLIES_ENV = 'PLATFORM_TEST_SHARED_ASSEMBLIES';
+
 /**
- * The example configuration's synth, shared by the test files that only read its templates: jest's global
- * setup (test/support/global-setup.ts) synthesizes it once; outside it, this synthesizes afresh.
+ * One of the test configurations (test/support/test-configs.ts), synthesized once for every test file that
+ * only reads it: jest's global setup writes them all and names their folders in SHARED_ASSEMBLIES_ENV.
+ * Outside it, this synthesizes afresh.
  */
-export function exampleSynth(): SynthesizedPlatform {
-  const outdir = process.env[EXAMPLE_ASSEMBLY_ENV];
-  if (!outdir) return synthPlatform();
-  return withAccessors(parseConfig(EXAMPLE_CONFIG, 'example configuration'), new CloudAssembly(outdir), outdir);
+export function sharedSynth(name: TestConfigName): SynthesizedPlatform {
+  const shared = process.env[SHARED_ASSEMBLIES_ENV];
+  const outdir = shared ? (JSON.parse(shared) as Record<string, string>)[name] : undefined;
+  if (!outdir) return synthPlatform(TEST_CONFIGS[name]);
+  return withAccessors(parseConfig(TEST_CONFIGS[name], name), new CloudAssembly(outdir), outdir);
 }
 
-export const EXAMPLE_ASSEMBLY_ENV = 'PLATFORM_TEST_EXAMPLE_ASSEMBLY';
+/** The example configuration's synth, shared (see sharedSynth). */
+export function exampleSynth(): SynthesizedPlatform {
+  return sharedSynth('example');
+}
 
 function withAccessors(config: PlatformConfig, assembly: CloudAssembly, outdir: string): SynthesizedPlatform {
+  const all = (): Array<{ path: string; artifact: CloudFormationStackArtifact }> => [
+    ...assembly.stacks.map((artifact) => ({ path: artifact.hierarchicalId, artifact })),
+    ...assembly.nestedAssemblies.flatMap((nested) => nested.nestedAssembly.stacks.map((artifact) => ({
+      path: artifact.hierarchicalId.replace(/^DeliveryPipeline\//, ''),
+      artifact,
+    }))),
+  ];
   return {
     config,
     assembly,
     outdir,
+    stacks: all,
     stack(stackPath: string) {
-      const [first, ...rest] = stackPath.split('/');
-      if (rest.length === 0) return assembly.getStackArtifact(first);
-      const nested = assembly.getNestedAssembly(`assembly-DeliveryPipeline-${first}`);
-      const found = nested.stacks.find((stack) => [rest.join('/'), `DeliveryPipeline/${stackPath}`].includes(stack.hierarchicalId));
-      if (!found) throw new Error(`no stack ${stackPath}; stacks of ${first}: ${nested.stacks.map((stack) => stack.hierarchicalId).join(', ')}`);
-      return found;
+      const found = all().find((candidate) => candidate.path === stackPath);
+      if (!found) throw new Error(`no stack ${stackPath}; stacks: ${all().map((candidate) => candidate.path).join(', ')}`);
+      return found.artifact;
     },
     template(stackPath: string) {
       return this.stack(stackPath).template;

@@ -1,28 +1,26 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { APP_GREETING, APP_PORT } from '../../app-contract';
+import { encryptedLogGroup, type LogSettings } from '../../logs/log-settings';
 import { lambdaNodeRuntime } from '../../toolchain/node-runtime';
-import { APP_GREETING, APP_PORT } from '../app-constants';
 
 export interface ServiceCheckProps {
   readonly functionName: string;
   readonly vpc: ec2.IVpc;
   readonly serviceAddress: string;
-  /** The account whose pipeline invokes the check after deploying the stage. */
+  /** The toolchain account, whose pipelines invoke the check after deploying the stage. */
   readonly invokerAccount: string;
-  readonly logRetention: logs.RetentionDays;
-  readonly removalPolicy: RemovalPolicy;
-  readonly logEncryptionKey: kms.IKey;
+  readonly logs: LogSettings;
 }
 
 /**
  * A function in the stage's private subnets that proves the service answers its greeting on its stable
- * address. The meta-pipeline invokes it after deploying the stage; a failure stops the promotion.
+ * address. Both pipelines invoke it after deploying the stage (the meta-pipeline after infrastructure, the app pipeline
+ * after a release); a failure stops the promotion to the next stage.
  */
 export class ServiceCheck extends Construct {
   public readonly function: lambda.Function;
@@ -35,7 +33,7 @@ export class ServiceCheck extends Construct {
       description: 'Post-deploy service check: out to the app only',
       allowAllOutbound: false,
     });
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: props.removalPolicy, encryptionKey: props.logEncryptionKey });
+    const logGroup = encryptedLogGroup(this, 'Logs', props.logs);
     // Its own role instead of the AWS managed Lambda policies: logs go to this function's group only.
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),

@@ -1,14 +1,10 @@
-import type { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { encryptedLogGroup, type LogSettings } from '../../logs/log-settings';
 
 export interface PrivateNetworkProps {
   readonly availabilityZones: number;
-  readonly logRetention: logs.RetentionDays;
-  readonly removalPolicy: RemovalPolicy;
-  readonly logEncryptionKey: kms.IKey;
+  readonly logs: LogSettings;
   /** Adds the endpoints Session Manager needs (ssm, ssmmessages, ec2messages). */
   readonly sessionManagerEndpoints: boolean;
 }
@@ -23,11 +19,7 @@ export class PrivateNetwork extends Construct {
 
   public constructor(scope: Construct, id: string, props: PrivateNetworkProps) {
     super(scope, id);
-    const flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
-      retention: props.logRetention,
-      removalPolicy: props.removalPolicy,
-      encryptionKey: props.logEncryptionKey,
-    });
+    const flowLogGroup = encryptedLogGroup(this, 'FlowLogs', props.logs);
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/16'),
       // The stack's AZs come from Fn::GetAZs at deploy time (ServiceStack.availabilityZones): no lookup at synth.

@@ -1,29 +1,32 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
-import type { StageConfig } from '../../config';
-import { APP_CONTAINER_NAME, APP_HEALTH_PATH, APP_PORT, LIVE_IMAGE_TAG, SERVICE_DISCOVERY_NAME } from '../app-constants';
+import { APP_CONTAINER_NAME, APP_HEALTH_PATH, APP_PORT, SERVICE_DISCOVERY_NAME } from '../../app-contract';
+import type { CpuArchitecture, StageConfig } from '../../config';
+import type { StageNames } from '../../config/physical-names';
+import { encryptedLogGroup, type LogSettings } from '../../logs/log-settings';
 
 export interface AppServiceProps {
   readonly stageName: string;
+  readonly names: StageNames;
   readonly vpc: ec2.IVpc;
+  /** The release's repository in this stage's region (toolchain account). */
   readonly imageRepository: ecr.IRepository;
   readonly sizing: StageConfig['service'];
-  readonly cpuArchitecture: StageConfig['cpuArchitecture'];
-  readonly logRetention: logs.RetentionDays;
-  readonly removalPolicy: RemovalPolicy;
-  readonly logEncryptionKey: kms.IKey;
+  readonly cpuArchitecture: CpuArchitecture;
+  readonly logs: LogSettings;
 }
 
 /**
  * The app on Fargate in the private subnets, reachable at a stable private DNS name.
- * The task definition names the `live` tag, never a commit: whenever CloudFormation registers a new
- * revision it gets the image the app pipeline last deployed (docs/adr/0002-first-deploy-and-no-rollback.md).
+ * The task definition names the stage's `live-<stage>` tag, never a commit: whenever CloudFormation
+ * registers a new revision it gets the digest the app pipeline last deployed to this stage
+ * (docs/adr/0002-first-deploy-and-no-rollback.md). Cluster, service and execution role have fixed names:
+ * the app pipeline, in another account and deployed from another stack, finds them by name.
  */
 export class AppService extends Construct {
   public readonly cluster: ecs.Cluster;
@@ -39,12 +42,18 @@ export class AppService extends Construct {
     this.address = `${SERVICE_DISCOVERY_NAME}.${namespaceName}`;
 
     this.cluster = new ecs.Cluster(this, 'Cluster', {
+      clusterName: props.names.cluster,
       vpc: props.vpc,
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
       defaultCloudMapNamespace: { name: namespaceName, type: servicediscovery.NamespaceType.DNS_PRIVATE, vpc: props.vpc },
     });
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
+      executionRole: new iam.Role(this, 'ExecutionRole', {
+        roleName: props.names.executionRole,
+        assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+        description: 'Pulls the app image from the release repository and writes the app logs',
+      }),
       cpu: props.sizing.cpu,
       memoryLimitMiB: props.sizing.memoryMiB,
       runtimePlatform: {
@@ -52,10 +61,10 @@ export class AppService extends Construct {
         cpuArchitecture: props.cpuArchitecture === 'ARM64' ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64,
       },
     });
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: props.removalPolicy, encryptionKey: props.logEncryptionKey });
+    const logGroup = encryptedLogGroup(this, 'Logs', props.logs);
     this.taskDefinition.addContainer(APP_CONTAINER_NAME, {
       containerName: APP_CONTAINER_NAME,
-      image: ecs.ContainerImage.fromEcrRepository(props.imageRepository, LIVE_IMAGE_TAG),
+      image: ecs.ContainerImage.fromEcrRepository(props.imageRepository, props.names.liveTag),
       portMappings: [{ containerPort: APP_PORT, protocol: ecs.Protocol.TCP }],
       logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'app', mode: ecs.AwsLogDriverMode.NON_BLOCKING }),
       readonlyRootFilesystem: true,
@@ -81,6 +90,7 @@ export class AppService extends Construct {
     this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to VPC endpoints and the S3 gateway; no route leaves the VPC');
 
     this.service = new ecs.FargateService(this, 'Service', {
+      serviceName: props.names.service,
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },

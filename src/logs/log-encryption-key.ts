@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 
-/** One customer-managed key for every log group of a stage: logs can hold what the app or a build printed. */
+/** One customer-managed key for every log group of a stack: logs can hold what the app or a build printed. */
 export class LogEncryptionKey extends Construct {
   public readonly key: kms.Key;
 
@@ -11,7 +11,7 @@ export class LogEncryptionKey extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     this.key = new kms.Key(this, 'Key', {
-      description: 'Encrypts the log groups of this stage',
+      description: 'Encrypts the log groups of this stack',
       enableKeyRotation: true,
       removalPolicy: props.removalPolicy,
     });

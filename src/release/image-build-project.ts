@@ -1,33 +1,47 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import type * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { buildImageFor } from './build-environment';
 import { imageBuildSpec } from './image-build-spec';
-import type { DockerHubCredentials, StageConfig } from '../../config';
+import type { CpuArchitecture, DockerHubCredentials } from '../config';
+import { encryptedLogGroup, type LogSettings } from '../logs/log-settings';
 
 export interface ImageBuildProjectProps {
+  readonly projectName: string;
+  /** The role's name: the app pipeline's artifact store, deployed later, grants this role by name. */
+  readonly roleName: string;
   readonly imageRepository: ecr.IRepository;
-  readonly cpuArchitecture: StageConfig['cpuArchitecture'];
+  readonly sourceRepository: codecommit.IRepository;
+  /** The regions with a stage: one image definitions file each. */
+  readonly imageRegions: readonly string[];
+  readonly cpuArchitecture: CpuArchitecture;
   readonly dockerHub?: DockerHubCredentials;
-  readonly encryptionKey: kms.IKey;
-  readonly logRetention: logs.RetentionDays;
-  readonly removalPolicy: RemovalPolicy;
-  readonly logEncryptionKey: kms.IKey;
+  readonly logs: LogSettings;
 }
 
-/** Builds the app's Docker image, pushes it under its commit tag and writes `imagedefinitions.json`. */
+/**
+ * The one image build of the platform: the app pipeline's Build action runs it for every push, and the
+ * meta-pipeline's seed step runs it once on the repository's branch for the first stage of a new platform.
+ * It builds, pushes the commit's tag, and writes image definitions that name the image by digest.
+ */
 export class ImageBuildProject extends Construct {
   public readonly project: codebuild.PipelineProject;
+  public readonly role: iam.Role;
 
   public constructor(scope: Construct, id: string, props: ImageBuildProjectProps) {
     super(scope, id);
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: props.removalPolicy, encryptionKey: props.logEncryptionKey });
+    this.role = new iam.Role(this, 'Role', {
+      roleName: props.roleName,
+      assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
+      description: 'The app image build: pushes to the release repository, writes the app pipeline artifacts',
+    });
     this.project = new codebuild.PipelineProject(this, 'Project', {
-      description: 'Builds the app image from CodeCommit, pushes it to ECR and writes imagedefinitions.json',
+      projectName: props.projectName,
+      role: this.role,
+      description: 'Builds the app image once per commit, pushes it to ECR and writes image definitions by digest',
       buildSpec: codebuild.BuildSpec.fromObject(imageBuildSpec(props.dockerHub)),
       environment: {
         buildImage: buildImageFor(props.cpuArchitecture),
@@ -36,16 +50,20 @@ export class ImageBuildProject extends Construct {
         privileged: true,
         environmentVariables: {
           IMAGE_REPOSITORY_URI: { value: props.imageRepository.repositoryUri },
+          IMAGE_REGIONS: { value: props.imageRegions.join(' ') },
         },
       },
       cache: codebuild.Cache.local(codebuild.LocalCacheMode.DOCKER_LAYER),
-      encryptionKey: props.encryptionKey,
-      logging: { cloudWatch: { logGroup } },
+      // Inside the app pipeline CodePipeline's artifact key applies; this one covers a build started on its own.
+      encryptionKey: props.logs.encryptionKey,
+      logging: { cloudWatch: { logGroup: encryptedLogGroup(this, 'Logs', props.logs) } },
       timeout: Duration.minutes(30),
       queuedTimeout: Duration.hours(1),
     });
     props.imageRepository.grantPullPush(this.project);
     props.imageRepository.grant(this.project, 'ecr:DescribeImages');
+    // The seed step starts this project on a branch of the app repository, outside any pipeline.
+    props.sourceRepository.grantPull(this.project);
     this.grantDockerHubCredentials(props.dockerHub);
   }
 

@@ -1,24 +1,31 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
 export interface EcsDeployRoleProps {
+  readonly roleName: string;
+  /** The app pipeline's role in the toolchain account: the one principal that may assume this role. */
+  readonly pipelineRoleArn: string;
   readonly service: ecs.FargateService;
   readonly taskDefinition: ecs.FargateTaskDefinition;
-  readonly artifactBucket: s3.IBucket;
-  readonly artifactKey: kms.IKey;
+  /** The app pipeline's artifact bucket in this stage's region, where the deploy action reads image definitions. */
+  readonly artifactBucketName: string;
 }
 
 /**
- * The role the ECS standard deploy action runs as, granted exactly what that action does:
- * read the image definitions, register a revision of this one task family, tag it, update this one service,
- * and pass this service's task and execution roles to ECS tasks — nothing on `*` that can be scoped.
+ * The role the app pipeline's ECS standard deploy action assumes in this stage's account, granted exactly
+ * what that action does: read the image definitions, register a revision of this one task family, tag it,
+ * update this one service, and pass this service's task and execution roles to ECS tasks.
  *
- * aws-cdk-lib's EcsDeployAction adds `ecs:*`-style grants on `*` to a mutable role, so the action receives
- * `role.withoutPolicyUpdates()` and the policy below is the whole of it.
+ * Scopes follow the IAM Service Authorization Reference for Amazon ECS (machine-readable copy read through
+ * iann0036/iam-dataset, 2026): RegisterTaskDefinition and TagResource accept a `task-definition` ARN, which
+ * ends in a revision number that does not exist until the deploy registers it, so `<family>:*` is the
+ * narrowest ARN that can match; UpdateService and DescribeServices take the service ARN, DescribeTasks task
+ * ARNs, ListTasks a container instance (none on Fargate: `*`, held to the cluster by `ecs:cluster`), and
+ * DescribeTaskDefinition no resource at all. TagResource could also be held to `ecs:CreateAction =
+ * RegisterTaskDefinition`; whether the deploy action ever tags outside a registration is not documented,
+ * and a deploy that fails on it at run time would be worse than the margin it buys.
  */
 export class EcsDeployRole extends Construct {
   public readonly role: iam.Role;
@@ -29,11 +36,12 @@ export class EcsDeployRole extends Construct {
     const cluster = props.service.cluster;
     const ecsArn = (resource: string, resourceName: string) =>
       stack.formatArn({ service: 'ecs', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    const taskDefinitionRevisions = ecsArn('task-definition', `${props.taskDefinition.family}:*`);
+    const artifacts = stack.formatArn({ service: 's3', region: '', account: '', resource: props.artifactBucketName });
 
     this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.AccountRootPrincipal(),
-      description: 'Runs the app pipeline ECS deploy action for one service',
+      roleName: props.roleName,
+      assumedBy: new iam.ArnPrincipal(props.pipelineRoleArn),
+      description: 'The app pipeline ECS deploy action for this stage\'s one service',
     });
     const statements = [
       new iam.PolicyStatement({
@@ -44,7 +52,7 @@ export class EcsDeployRole extends Construct {
       new iam.PolicyStatement({
         sid: 'RegisterThisTaskFamily',
         actions: ['ecs:RegisterTaskDefinition', 'ecs:TagResource'],
-        resources: [taskDefinitionRevisions],
+        resources: [ecsArn('task-definition', `${props.taskDefinition.family}:*`)],
       }),
       new iam.PolicyStatement({
         sid: 'DescribeTaskDefinitionsAcceptsOnlyStar',
@@ -59,7 +67,6 @@ export class EcsDeployRole extends Construct {
       new iam.PolicyStatement({
         sid: 'ListTasksInThisCluster',
         actions: ['ecs:ListTasks'],
-        // Without a container instance (Fargate) ListTasks is authorized on `*`; the condition keeps it to this cluster.
         resources: ['*'],
         conditions: { ArnEquals: { 'ecs:cluster': cluster.clusterArn } },
       }),
@@ -72,12 +79,19 @@ export class EcsDeployRole extends Construct {
       new iam.PolicyStatement({
         sid: 'ReadImageDefinitions',
         actions: ['s3:GetObject', 's3:GetObjectVersion'],
-        resources: [props.artifactBucket.arnForObjects('*')],
+        resources: [`${artifacts}/*`],
       }),
       new iam.PolicyStatement({
         sid: 'DecryptImageDefinitions',
         actions: ['kms:Decrypt', 'kms:DescribeKey'],
-        resources: [props.artifactKey.keyArn],
+        // The artifact key is created in the toolchain account after this stage, so its ARN cannot be named
+        // here (aws-cdk-lib's own cross-account key grants write "*" too). What it unlocks is held to S3 in
+        // this region decrypting objects of the artifact bucket; the key's policy names this role.
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` },
+          StringLike: { 'kms:EncryptionContext:aws:s3:arn': [artifacts, `${artifacts}/*`] },
+        },
       }),
     ];
     new iam.Policy(this, 'Policy', { roles: [this.role], statements });
