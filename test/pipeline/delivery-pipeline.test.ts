@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { EXAMPLE_CONFIG, type PlatformConfigInput } from '../../src/config';
+import { EXAMPLE_CONFIG } from '../../src/config';
 import { BUILD_COMMANDS, INSTALL_COMMANDS } from '../../src/pipeline/build-commands';
-import { exampleSynth, type SynthesizedPlatform, synthPlatform } from '../support/synth-app';
+import { sharedSynth, type SynthesizedPlatform } from '../support/synth-app';
 
 interface Action { Name: string; RunOrder: number; ActionTypeId: { Category: string; Provider: string }; Configuration?: any }
 interface PipelineStage { Name: string; Actions: Action[] }
@@ -19,25 +19,25 @@ function actionsOf(stage: PipelineStage): string[] {
   return [...stage.Actions].sort((a, b) => a.RunOrder - b.RunOrder || a.Name.localeCompare(b.Name)).map((action) => `${action.RunOrder}:${action.Name}`);
 }
 
-/** Three stages, all in the toolchain account: both shapes a user may choose, in one synth. */
-const THREE_STAGES_ONE_ACCOUNT: PlatformConfigInput = {
-  ...EXAMPLE_CONFIG,
-  stages: [
-    { ...EXAMPLE_CONFIG.stages[0], account: EXAMPLE_CONFIG.toolchain.account },
-    { ...EXAMPLE_CONFIG.stages[1], name: 'staging', account: EXAMPLE_CONFIG.toolchain.account, requiresApproval: false, postDeployCheck: true, appRepository: { name: 'hello-codepipeline' } },
-    { ...EXAMPLE_CONFIG.stages[1], account: EXAMPLE_CONFIG.toolchain.account },
-  ],
-};
+/** The build spec a CodeBuild action of the meta-pipeline runs. */
+function specOf(template: Template, action: Action): any {
+  const projectId = action.Configuration.ProjectName.Ref;
+  const source = template.toJSON().Resources[projectId].Properties.Source.BuildSpec;
+  return JSON.parse(source);
+}
 
 describe('meta-pipeline of the example configuration', () => {
   let synth: SynthesizedPlatform;
   let stages: PipelineStage[];
   let template: Template;
   beforeAll(() => {
-    synth = exampleSynth();
+    synth = sharedSynth('example');
     stages = pipelineStages(synth);
     template = Template.fromJSON(synth.template('DeliveryPipeline'));
   });
+
+  const stage = (name: string) => stages.find((candidate) => candidate.Name === name)!;
+  const action = (stageName: string, name: string) => stage(stageName).Actions.find((candidate) => candidate.Name === name)!;
 
   test('V2 pipeline in the toolchain account and region', () => {
     template.hasResourceProperties('AWS::CodePipeline::Pipeline', { PipelineType: 'V2', Name: 'fargate-delivery-platform' });
@@ -55,33 +55,70 @@ describe('meta-pipeline of the example configuration', () => {
     });
   });
 
-  test('stages: source, build, self-mutation, then the configured stages in order', () => {
-    expect(stages.map((stage) => stage.Name)).toEqual(['Source', 'Build', 'UpdatePipeline', 'Assets', 'dev', 'prod']);
+  test('stages: source, build, self-mutation, the release, the configured stages in order, then the app pipeline', () => {
+    expect(stages.map((candidate) => candidate.Name)).toEqual(['Source', 'Build', 'UpdatePipeline', 'Assets', 'release', 'dev', 'prod', 'delivery']);
     expect(stages[2].Actions[0].Name).toBe('SelfMutate');
   });
 
+  test('the release: failed first creates are cleared first, and new stages are seeded once it is deployed', () => {
+    expect(actionsOf(stage('release'))).toEqual(['1:RecoverFailedCreates', '2:Stateful.Deploy', '3:Build.Deploy', '4:SeedNewStages']);
+  });
+
   test('dev is checked from inside its VPC after deploying, before prod starts', () => {
-    const dev = actionsOf(stages[4]);
-    expect(dev[dev.length - 1]).toMatch(/:dev-ServiceCheck$/);
-    expect(dev.filter((name) => /Deploy/.test(name)).length).toBeGreaterThan(0);
+    expect(actionsOf(stage('dev'))).toEqual(['1:Service.Deploy', '2:dev-ServiceCheck']);
   });
 
-  test('prod waits for a manual approval before any of its deploy actions', () => {
-    const prod = [...stages[5].Actions].sort((a, b) => a.RunOrder - b.RunOrder);
-    expect(prod[0].ActionTypeId.Category).toBe('Approval');
-    expect(prod[0].Name).toBe('PromoteTo-prod');
-    const firstDeploy = prod.find((action) => action.ActionTypeId.Category === 'Deploy')!;
-    expect(firstDeploy.RunOrder).toBeGreaterThan(prod[0].RunOrder);
-    expect(prod[0].Configuration.CustomData).toMatch(/dev-ServiceCheck/);
+  test('prod waits for a manual approval that names dev\'s check, before any of its deploy actions', () => {
+    expect(actionsOf(stage('prod'))).toEqual(['1:PromoteTo-prod', '2:Service.Deploy']);
+    expect(action('prod', 'PromoteTo-prod').ActionTypeId.Category).toBe('Approval');
+    expect(action('prod', 'PromoteTo-prod').Configuration.CustomData).toMatch(/dev-ServiceCheck/);
   });
 
-  test('the synth step runs the project\'s own install and build commands with the pinned CLI', () => {
+  test('the app pipeline comes last, when every stage it deploys to exists; then every stack that asks for it is protected', () => {
+    expect(actionsOf(stage('delivery'))).toEqual(['1:Pipeline.Deploy', '2:ProtectStacks']);
+  });
+
+  test('RecoverFailedCreates looks at every stack of the platform, each through its account\'s bootstrap deploy role', () => {
+    const spec = specOf(template, action('release', 'RecoverFailedCreates'));
+    const recovers = spec.phases.build.commands.filter((command: string) => command.startsWith('bash "$STACK_TOOL" recover'));
+    const role = (account: string) => `arn:aws:iam::${account}:role/cdk-hnb659fds-deploy-role-${account}-eu-west-1`;
+    expect(recovers).toEqual([
+      `bash "$STACK_TOOL" recover ${role('111111111111')} eu-west-1 release-Stateful`,
+      `bash "$STACK_TOOL" recover ${role('111111111111')} eu-west-1 release-Build`,
+      `bash "$STACK_TOOL" recover ${role('222222222222')} eu-west-1 dev-Service`,
+      `bash "$STACK_TOOL" recover ${role('333333333333')} eu-west-1 prod-Service`,
+      `bash "$STACK_TOOL" recover ${role('111111111111')} eu-west-1 delivery-Pipeline`,
+    ]);
+    const statements = Object.values<any>(template.findResources('AWS::IAM::Policy'))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+      .filter((statement) => statement.Action === 'sts:AssumeRole' && JSON.stringify(statement.Resource).includes('cdk-hnb659fds-deploy-role'));
+    expect(statements.map((statement) => statement.Resource)).toContainEqual([role('111111111111'), role('222222222222'), role('333333333333')]);
+  });
+
+  test('ProtectStacks turns termination protection on exactly for the stacks whose retention is "retain"', () => {
+    const spec = specOf(template, action('delivery', 'ProtectStacks'));
+    const protects = spec.phases.build.commands.filter((command: string) => command.startsWith('bash "$STACK_TOOL" protect'));
+    expect(protects.map((command: string) => command.split(' ').at(-1))).toEqual(['release-Stateful', 'prod-Service', 'delivery-Pipeline']);
+    const retained = synth.stacks().filter(({ artifact }) => artifact.terminationProtection).map(({ artifact }) => artifact.stackName);
+    expect(retained.sort()).toEqual(['delivery-Pipeline', 'prod-Service', 'release-Stateful']);
+  });
+
+  test('SeedNewStages seeds dev from the first build and prod from what dev runs, and may only read, tag and build', () => {
+    const spec = specOf(template, action('release', 'SeedNewStages'));
+    const seeds: string[] = spec.phases.build.commands.filter((command: string) => command.includes('live-'));
+    expect(seeds).toHaveLength(2);
+    expect(seeds[0]).toContain('first-build hello-codepipeline-image-build https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/hello-codepipeline main');
+    expect(seeds[1]).toContain('digest eu-west-1 hello-codepipeline live-dev');
+    expect(seeds[1]).toContain('tag eu-west-1 hello-codepipeline "$DIGEST" live-prod');
+  });
+
+  test('the synth step runs the project\'s own install and build commands with the pinned CLI, on the project\'s Node', () => {
     const projects = template.findResources('AWS::CodeBuild::Project');
-    const synthProject = Object.values(projects).find((project) => project.Properties.Description?.includes('Synth'))
-      ?? Object.values(projects).find((project) => JSON.stringify(project.Properties.Source.BuildSpec).includes('projen build'))!;
+    const synthProject = Object.values(projects).find((project) => JSON.stringify(project.Properties.Source.BuildSpec).includes('projen build'))!;
     const spec = JSON.parse(synthProject.Properties.Source.BuildSpec);
     expect(spec.phases.install.commands).toEqual([...INSTALL_COMMANDS]);
     expect(spec.phases.build.commands).toEqual([...BUILD_COMMANDS]);
+    expect(spec.phases.install['runtime-versions']).toEqual({ nodejs: 24 });
     expect(spec.artifacts['secondary-artifacts']).toBeDefined();
     const selfMutation = Object.values(projects).find((project) => JSON.stringify(project.Properties.Source.BuildSpec).includes('cdk -a'))!;
     const locked = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package-lock.json'), 'utf8')).packages['node_modules/aws-cdk'].version;
@@ -93,42 +130,49 @@ describe('meta-pipeline of the example configuration', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PipelineArtifactsBucketEncryptionKey'), 'Arn'] } } }] },
     });
-    expect(stages[3].Actions.length).toBeLessThanOrEqual(2);
+    expect(stage('Assets').Actions.length).toBeLessThanOrEqual(2);
   });
 
-  test('failures and approvals are notified', () => {
-    template.hasResourceProperties('AWS::CodeStarNotifications::NotificationRule', {
-      EventTypeIds: ['codepipeline-pipeline-pipeline-execution-failed', 'codepipeline-pipeline-manual-approval-needed'],
-    });
+  test('failures and approvals are notified, once the topic policy and the CodeStar Notifications service role exist', () => {
+    const [[, rule]] = Object.entries<any>(template.findResources('AWS::CodeStarNotifications::NotificationRule'));
+    expect(rule.Properties.EventTypeIds).toEqual(['codepipeline-pipeline-pipeline-execution-failed', 'codepipeline-pipeline-manual-approval-needed']);
+    const topicPolicy = Object.keys(template.findResources('AWS::SNS::TopicPolicy'))[0];
+    const serviceRole = Object.keys(template.findResources('Custom::ServiceLinkedRole'))[0];
+    expect(rule.DependsOn).toEqual(expect.arrayContaining([topicPolicy, serviceRole]));
+    const create = template.findResources('Custom::ServiceLinkedRole')[serviceRole].Properties.Create;
+    expect(JSON.stringify(create)).toContain('codestar-notifications.amazonaws.com');
+    // Already there in any account that ever had a notification rule: that is fine.
+    expect(JSON.stringify(create)).toContain('InvalidInput');
   });
 
   test('stage stacks use the configured bootstrap qualifier', () => {
-    const dev = synth.assembly.getNestedAssembly('assembly-DeliveryPipeline-dev').stacks;
-    for (const stack of dev) expect(stack.assumeRoleArn).toContain('cdk-hnb659fds-deploy-role-222222222222');
+    for (const { path: stackPath, artifact } of synth.stacks().filter(({ path: candidate }) => candidate !== 'DeliveryPipeline')) {
+      expect({ stackPath, role: artifact.assumeRoleArn }).toEqual({ stackPath, role: expect.stringContaining(`cdk-hnb659fds-deploy-role-${artifact.environment.account}`) });
+    }
   });
 });
 
-describe('three stages in a single account', () => {
+describe('three stages, one in another region', () => {
   let synth: SynthesizedPlatform;
   let stages: PipelineStage[];
   beforeAll(() => {
-    synth = synthPlatform(THREE_STAGES_ONE_ACCOUNT);
+    synth = sharedSynth('three-stages');
     stages = pipelineStages(synth);
   });
 
-  test('stages keep their order; only prod asks for approval; dev and staging are checked', () => {
-    expect(stages.map((stage) => stage.Name).slice(4)).toEqual(['dev', 'staging', 'prod']);
+  test('stages keep their order; approvals and checks where configured', () => {
+    expect(stages.map((stage) => stage.Name).slice(4)).toEqual(['release', 'dev', 'staging', 'prod', 'delivery']);
     const approvals = stages.filter((stage) => stage.Actions.some((action) => action.ActionTypeId.Category === 'Approval')).map((stage) => stage.Name);
-    expect(approvals).toEqual(['prod']);
+    expect(approvals).toEqual(['staging', 'prod']);
     const checked = stages.filter((stage) => stage.Actions.some((action) => action.Name.endsWith('-ServiceCheck'))).map((stage) => stage.Name);
-    expect(checked).toEqual(['dev', 'staging']);
-    const prod = stages.find((stage) => stage.Name === 'prod')!;
-    expect(prod.Actions.find((action) => action.ActionTypeId.Category === 'Approval')!.Configuration.CustomData).toMatch(/staging-ServiceCheck/);
+    expect(checked).toEqual(['dev']);
   });
 
-  test('every stage stack deploys to the toolchain account', () => {
-    const accounts = synth.assembly.nestedAssemblies.flatMap((nested) => nested.nestedAssembly.stacks.map((stack) => stack.environment.account));
-    expect(accounts).toHaveLength(6);
-    expect(new Set(accounts)).toEqual(new Set(['111111111111']));
+  test('the release and the app pipeline have a stack of their own in the other region, deployed with the rest', () => {
+    const release = stages.find((stage) => stage.Name === 'release')!;
+    expect(actionsOf(release)).toContain('2:Images-us-east-1.Deploy');
+    const delivery = stages.find((stage) => stage.Name === 'delivery')!;
+    expect(actionsOf(delivery).indexOf('1:Artifacts-us-east-1.Deploy')).toBeLessThan(actionsOf(delivery).indexOf('2:Pipeline.Deploy'));
+    expect(synth.stack('delivery/Artifacts-us-east-1').environment.region).toBe('us-east-1');
   });
 });

@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CodeBuildStep } from 'aws-cdk-lib/pipelines';
+import { BASH } from './bash';
 import type { PlatformConfig } from '../../config';
 import { releaseNames, stageNames } from '../../config/physical-names';
 import { installImageToolCommand } from '../../release/tools/image-tool';
@@ -30,14 +31,18 @@ export function seedStagesStep(scope: Stack, config: PlatformConfig): CodeBuildS
       : `DIGEST=$(bash "$IMAGE_TOOL" first-build ${names.imageBuildProject} ${cloneUrl} ${config.app.branch}); `
         + `[ -n "$DIGEST" ] || { echo "the first build exported no IMAGE_DIGEST" >&2; exit 1; }; `
         + `echo "${stage.name} starts with the first build of ${config.app.branch}: $DIGEST"`;
-    const copy = stage.region === home ? '' : `bash "$IMAGE_TOOL" copy ${home} ${stage.region} ${repository} "$DIGEST"; `;
+    // Into another region the image is copied under the stage's tag; at home it only gets the tag.
+    const seed = stage.region === home
+      ? `bash "$IMAGE_TOOL" tag ${home} ${repository} "$DIGEST" ${live}`
+      : `bash "$IMAGE_TOOL" copy ${home} ${stage.region} ${repository} "$DIGEST" ${live}`;
     return `( set -euo pipefail; CURRENT=$(bash "$IMAGE_TOOL" digest ${stage.region} ${repository} ${live}); `
       + `if [ -n "$CURRENT" ]; then echo "${stage.name} runs $CURRENT"; exit 0; fi; `
-      + `${source}; ${copy}bash "$IMAGE_TOOL" tag ${stage.region} ${repository} "$DIGEST" ${live} )`;
+      + `${source}; ${seed} )`;
   });
 
   const regions = [...new Set([home, ...config.stages.map((stage) => stage.region)])];
   return new CodeBuildStep('SeedNewStages', {
+    partialBuildSpec: BASH,
     commands: [installImageToolCommand(), ...commands],
     rolePolicyStatements: [
       new iam.PolicyStatement({

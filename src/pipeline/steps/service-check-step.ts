@@ -1,6 +1,7 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CodeBuildStep } from 'aws-cdk-lib/pipelines';
+import { BASH } from './bash';
 import type { StageConfig } from '../../config';
 import { serviceCheckCommands } from '../../delivery/specs/service-check-commands';
 
@@ -13,6 +14,7 @@ export function serviceCheckStep(scope: Stack, stage: StageConfig, functionName:
     partition: 'aws', service: 'lambda', account: stage.account, region: stage.region, resource: 'function', resourceName: functionName, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
   return new CodeBuildStep(`${stage.name}-ServiceCheck`, {
+    partialBuildSpec: BASH,
     commands: serviceCheckCommands(stage.region, functionArn),
     rolePolicyStatements: [new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [functionArn] })],
   });

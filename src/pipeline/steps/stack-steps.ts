@@ -1,11 +1,13 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CodeBuildStep } from 'aws-cdk-lib/pipelines';
+import { BASH } from './bash';
 import type { Stack } from 'aws-cdk-lib';
 import { bootstrapDeployRoleArn, installStackToolCommand } from '../tools/stack-tool';
 
 function stackToolStep(id: string, command: 'recover' | 'protect', stacks: readonly Stack[], qualifier: string): CodeBuildStep {
   const roleOf = (stack: Stack) => bootstrapDeployRoleArn(qualifier, stack.account, stack.region);
   return new CodeBuildStep(id, {
+    partialBuildSpec: BASH,
     commands: [
       installStackToolCommand(),
       ...stacks.map((stack) => `bash "$STACK_TOOL" ${command} ${roleOf(stack)} ${stack.region} ${stack.stackName}`),

@@ -8,8 +8,9 @@ import * as path from 'node:path';
  * https://docs.aws.amazon.com/codebuild/latest/userguide/build-spec-ref.html and
  * https://docs.aws.amazon.com/codebuild/latest/userguide/view-build-details.html#view-build-details-phases
  *
- * It knows nothing about any particular build spec. What it cannot emulate (other shells, run-as,
- * runtime-versions, retries) it refuses, rather than run something CodeBuild would run differently.
+ * It knows nothing about any particular build spec. What it cannot emulate (other shells, run-as, retries)
+ * it refuses, rather than run something CodeBuild would run differently. `install.runtime-versions` is
+ * accepted and reported, not applied: the commands run on the machine's own tools.
  */
 
 export const PHASES = ['install', 'pre_build', 'build', 'post_build'] as const;
@@ -41,6 +42,8 @@ export interface PhaseOutcome {
 
 export interface BuildSpecRun {
   readonly succeeded: boolean;
+  /** The folder the build ran in, with what it left there (its output artifacts, among others). */
+  readonly sourceDir?: string;
   /** Exit status of the build shell: 0 when every phase that ran succeeded. */
   readonly status: number | null;
   readonly stdout: string;
@@ -103,7 +106,7 @@ export function runBuildSpec(options: RunBuildSpecOptions): BuildSpecRun {
       maxBuffer: 16 * 1024 * 1024,
     });
     if (result.error) throw result.error;
-    return readOutcome(spec, scratch, journal, result.status, result.stdout, result.stderr);
+    return { ...readOutcome(spec, scratch, journal, result.status, result.stdout, result.stderr), sourceDir: options.sourceDir };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -128,7 +131,7 @@ function parseSpec(input: unknown): ParsedSpec {
   allowOnly(phasesInput, PHASES, 'phases');
   const phases = PHASES.filter((name) => phasesInput[name] !== undefined).map((name): Phase => {
     const phase = asRecord(phasesInput[name], `phases.${name}`);
-    allowOnly(phase, ['commands', 'finally', 'on-failure'], `phases.${name}`);
+    allowOnly(phase, name === 'install' ? ['commands', 'finally', 'on-failure', 'runtime-versions'] : ['commands', 'finally', 'on-failure'], `phases.${name}`);
     const onFailure = phase['on-failure'];
     if (onFailure !== undefined && onFailure !== 'ABORT' && onFailure !== 'CONTINUE') {
       throw new Error(`phases.${name}.on-failure: only ABORT and CONTINUE are emulated, got ${JSON.stringify(onFailure)}`);

@@ -14,11 +14,14 @@ export interface StandInCall {
   readonly stdin?: string;
   /** The command line, for messages and substring checks. */
   readonly line: string;
+  /** The account whose assumed-role credentials made the call, if any. */
+  readonly assumedAccount?: string;
 }
 
 /**
  * Fake `aws`, `docker` and `curl` executables in a folder to put first on PATH, plus the state they share:
- * a call log and a fake ECR registry (files per repository and tag).
+ * a call log, a fake ECR per region (stand-ins/standin-lib.sh), and the CodeBuild, Lambda, STS and
+ * CloudFormation state the aws stand-in answers from.
  */
 export class StandIns {
   /** Copies the stand-ins into `root/bin`; executables are installed, not run from the source tree, so no file mode has to survive git. */
@@ -35,22 +38,24 @@ export class StandIns {
   }
 
   private constructor(private readonly root: string, public readonly binDir: string) {
-    for (const dir of [this.logDir, this.registryDir, this.dockerDir]) mkdirSync(dir, { recursive: true });
+    for (const dir of [this.logDir, this.registryDir, this.dockerDir, this.stateDir]) mkdirSync(dir, { recursive: true });
   }
 
   private get logDir(): string { return path.join(this.root, 'log'); }
   private get registryDir(): string { return path.join(this.root, 'ecr'); }
   private get dockerDir(): string { return path.join(this.root, 'docker'); }
+  private get stateDir(): string { return path.join(this.root, 'state'); }
 
   /**
    * The variables the stand-ins read their state folders from, plus their switches.
-   * `mutableTags` are the repository's tag-immutability exclusions (ECR wildcards).
+   * `mutableTags` are the repositories' tag-immutability exclusions (ECR wildcards).
    */
   public environment(mutableTags: readonly string[] = []): Record<string, string> {
     return {
       STANDIN_LOG_DIR: this.logDir,
       STANDIN_ECR_DIR: this.registryDir,
       STANDIN_DOCKER_DIR: this.dockerDir,
+      STANDIN_STATE_DIR: this.stateDir,
       STANDIN_ECR_MUTABLE_TAGS: mutableTags.join(' '),
     };
   }
@@ -68,34 +73,103 @@ export class StandIns {
         const args = argv === '' ? [] : argv.replace(/\0$/, '').split('\0');
         const stdinFile = path.join(dir, 'stdin');
         const stdin = existsSync(stdinFile) ? readFileSync(stdinFile, 'utf8') : undefined;
-        return { tool: recordedTool, args, stdin, line: [recordedTool, ...args].join(' ') };
+        const credentials = readFileSync(path.join(dir, 'credentials'), 'utf8');
+        const assumedAccount = credentials.startsWith('ASIASTANDIN') ? credentials.slice('ASIASTANDIN'.length) : undefined;
+        return { tool: recordedTool, args, stdin, line: [recordedTool, ...args].join(' '), assumedAccount };
       })
       .filter((call) => tool === undefined || call.tool === tool);
   }
 
-  /** Puts an image into the fake registry, as if pushed earlier. */
-  public seedImage(repository: string, tag: string, manifest: string, mediaType = 'application/vnd.docker.distribution.manifest.v2+json'): void {
-    const dir = path.join(this.registryDir, repository);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, `${tag}.manifest`), manifest);
-    writeFileSync(path.join(dir, `${tag}.media-type`), mediaType);
+  // --- ECR ------------------------------------------------------------------------------------------------
+
+  /** Creates an empty repository, as the release stage does before anything pushes to it. */
+  public createRepository(region: string, repository: string): void {
+    for (const part of ['manifests', 'media-types', 'tags', 'blobs']) mkdirSync(path.join(this.repositoryDir(region, repository), part), { recursive: true });
   }
 
-  /** The exact manifest bytes a tag names in the fake registry. */
-  public manifest(repository: string, tag: string): Buffer | undefined {
-    const file = path.join(this.registryDir, repository, `${tag}.manifest`);
+  /** The digest a tag names, or undefined. */
+  public digestOf(region: string, repository: string, tag: string): string | undefined {
+    const file = path.join(this.repositoryDir(region, repository), 'tags', tag);
+    return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  }
+
+  /** The exact manifest bytes stored under a digest. */
+  public manifest(region: string, repository: string, digest: string): Buffer | undefined {
+    const file = path.join(this.repositoryDir(region, repository), 'manifests', digest);
     return existsSync(file) ? readFileSync(file) : undefined;
   }
 
-  /** The digest ECR would report for a tag: the sha256 of its manifest bytes. */
-  public digest(repository: string, tag: string): string | undefined {
-    const manifest = this.manifest(repository, tag);
-    return manifest && digestOf(manifest);
+  public hasBlob(region: string, repository: string, digest: string): boolean {
+    return existsSync(path.join(this.repositoryDir(region, repository), 'blobs', digest));
+  }
+
+  /** Puts an image (one layer, its config and manifest) into a repository, as if pushed earlier; returns its digest. */
+  public seedImage(region: string, repository: string, tag: string, content: string): string {
+    const dir = this.repositoryDir(region, repository);
+    this.createRepository(region, repository);
+    const blob = (bytes: string) => {
+      const digest = digestOf(bytes);
+      writeFileSync(path.join(dir, 'blobs', digest), bytes);
+      return { digest, size: Buffer.byteLength(bytes) };
+    };
+    const layer = blob(`layer of ${content}`);
+    const config = blob(JSON.stringify({ architecture: 'arm64', os: 'linux', rootfs: { type: 'layers', diff_ids: [layer.digest] } }));
+    const manifest = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      config: { mediaType: 'application/vnd.docker.container.image.v1+json', ...config },
+      layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', ...layer }],
+    });
+    const digest = digestOf(manifest);
+    writeFileSync(path.join(dir, 'manifests', digest), manifest);
+    writeFileSync(path.join(dir, 'media-types', digest), 'application/vnd.docker.distribution.manifest.v2+json');
+    writeFileSync(path.join(dir, 'tags', tag), digest);
+    return digest;
+  }
+
+  // --- CodeBuild, Lambda, STS, CloudFormation ---------------------------------------------------------------
+
+  /** What the check function named `functionName` answers, and after how many (simulated) seconds. */
+  public lambdaAnswers(functionName: string, payload: object, seconds = 1): void {
+    const dir = path.join(this.stateDir, 'lambda', functionName);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'payload'), JSON.stringify(payload));
+    writeFileSync(path.join(dir, 'seconds'), String(seconds));
+  }
+
+  public invocations(functionName: string): number {
+    const file = path.join(this.stateDir, 'lambda', functionName, 'invocations');
+    return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0;
+  }
+
+  public stack(account: string, region: string, name: string, status: string): void {
+    const dir = path.join(this.stateDir, 'cloudformation', account, region, name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'status'), status);
+  }
+
+  public stackStatus(account: string, region: string, name: string): string | undefined {
+    const file = path.join(this.stateDir, 'cloudformation', account, region, name, 'status');
+    return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  }
+
+  public isProtected(account: string, region: string, name: string): boolean {
+    return existsSync(path.join(this.stateDir, 'cloudformation', account, region, name, 'protected'));
+  }
+
+  /** The account no longer trusts the toolchain (bootstrapped without --trust, say). */
+  public distrust(account: string): void {
+    mkdirSync(path.join(this.stateDir, 'sts', 'untrusted'), { recursive: true });
+    writeFileSync(path.join(this.stateDir, 'sts', 'untrusted', account), '');
+  }
+
+  private repositoryDir(region: string, repository: string): string {
+    return path.join(this.registryDir, region, repository);
   }
 }
 
-function digestOf(manifest: string | Buffer): string {
-  return `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
+function digestOf(bytes: string | Buffer): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
 /** The value following an option in an argument list, e.g. `optionValue(args, '--data-binary')`. */

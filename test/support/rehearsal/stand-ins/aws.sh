@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Stand-in for the AWS CLI v2: records every call, and answers the ECR calls the build specs make from the
-# fake registry. Anything else is refused the way the CLI refuses a bad command line (exit 252), so a typo in
-# a build spec fails the rehearsal instead of passing silently.
+# Stand-in for the AWS CLI v2. Records every call and answers, from state folders the test arranges and
+# reads, the calls the platform's build specs make: ECR (a fake registry per region), CodeBuild (builds
+# whose outcome the test decides), Lambda (functions whose answer and duration the test decides, with the
+# CLI's read timeout and retries), STS and CloudFormation (stacks per account and region). Anything else is
+# refused the way the CLI refuses a bad command line (exit 252), so a typo fails the rehearsal.
 set -u
 . "$(dirname "$0")/standin-lib.sh"
 standin_record aws "$@"
@@ -14,88 +16,243 @@ refuse() {
 service=${1:-}
 operation=${2:-}
 [ $# -ge 2 ] && shift 2
-repository='' tag='' new_tag='' query='' output=json manifest='' media_type='' digest='' region=''
+declare -A opt=()
+positional=()
 while [ $# -gt 0 ]; do
-  [ $# -ge 2 ] || refuse "option $1 needs a value"
   case "$1" in
-    --repository-name) repository=$2 ;;
-    --image-ids)
-      case "$2" in
-        imageTag=*) tag=${2#imageTag=} ;;
-        *) refuse "only --image-ids imageTag=<tag> is emulated, got $2" ;;
-      esac ;;
-    --image-tag) new_tag=$2 ;;
-    --query) query=$2 ;;
-    --output) output=$2 ;;
-    --image-manifest) manifest=$2 ;;
-    --image-manifest-media-type) media_type=$2 ;;
-    --image-digest) digest=$2 ;;
-    --region) region=$2 ;;
-    *) refuse "unexpected argument $1" ;;
+    --enable-termination-protection|--disable-termination-protection) opt[$1]=1; shift ;;
+    # The CLI's list parameters take every value up to the next option; the others take one.
+    --accepted-media-types|--layer-digests|--ids)
+      name=$1 values=()
+      shift
+      while [ $# -gt 0 ] && [[ "$1" != --* ]]; do values+=("$1"); shift; done
+      [ ${#values[@]} -gt 0 ] || refuse "option $name needs a value"
+      opt[$name]="${values[*]}" ;;
+    --*)
+      [ $# -ge 2 ] || refuse "option $1 needs a value"
+      opt[$1]=$2
+      shift 2 ;;
+    *) positional+=("$1"); shift ;;
   esac
-  shift 2
 done
-[ "$service" = ecr ] || refuse "only ecr is emulated, got '$service'"
+option() { printf '%s' "${opt[$1]:-${2:-}}"; }
+region=$(option --region "${AWS_REGION:-${AWS_DEFAULT_REGION:-}}")
+query=$(option --query)
+output=$(option --output json)
+# The account whose credentials make the call: an assumed role's (see sts below), else the build's own.
+caller=${AWS_ACCESS_KEY_ID:-}
+account=${caller#ASIASTANDIN}
+[ -n "$caller" ] && [ "$account" != "$caller" ] || account=${STANDIN_ACCOUNT:-111111111111}
+expect_query() {
+  [ "$query|$output" = "$1|$2" ] || refuse "$service $operation: --query '$query' --output $output is not emulated (expected --query '$1' --output $2)"
+}
+[ -n "$region" ] || [ "$service" = sts ] || refuse 'You must specify a region. You can also configure your region by running "aws configure".'
 
-dir="$STANDIN_ECR_DIR/$repository"
-not_found() {
-  echo "An error occurred (ImageNotFoundException) when calling the $1 operation: The image with imageId {imageDigest:'null', imageTag:'$tag'} does not exist within the repository with name '$repository' in the registry with id '222222222222'" >&2
-  exit 254
+ecr() {
+  local repository digest_or_tag dir digest tag file media_type blob upload
+  repository=$(option --repository-name)
+  dir=$(standin_repository "$region" "$repository")
+  [ "$operation" = get-login-password ] || [ -d "$dir" ] || {
+    echo "An error occurred (RepositoryNotFoundException) when calling the ${operation} operation: The repository with name '$repository' does not exist in region $region" >&2; exit 254; }
+  image_id() {
+    case "$(option --image-ids)" in
+      imageTag=*) tag=${opt[--image-ids]#imageTag=}; digest=$(cat "$dir/tags/$tag" 2>/dev/null || true) ;;
+      imageDigest=*) tag=''; digest=${opt[--image-ids]#imageDigest=}; [ -f "$dir/manifests/$digest" ] || digest='' ;;
+      *) refuse "only --image-ids imageTag=<tag> or imageDigest=<digest> is emulated" ;;
+    esac
+  }
+  case "$operation" in
+    get-login-password)
+      if [ "${STANDIN_ECR_LOGIN_FAILS:-0}" = 1 ]; then
+        echo 'Unable to locate credentials. You can configure credentials by running "aws configure".' >&2
+        exit 253
+      fi
+      echo "${STANDIN_ECR_PASSWORD:-fake-ecr-token}" ;;
+    describe-images)
+      image_id
+      # A build that looked before another pushed the same tag (see the image build's race test).
+      if [ -n "$tag" ] && [ "${STANDIN_ECR_FIRST_LOOK_MISSES:-0}" = 1 ] && [ ! -f "$STANDIN_STATE_DIR/looked-$tag" ]; then
+        : > "$STANDIN_STATE_DIR/looked-$tag"
+        digest=''
+      fi
+      if [ -z "$digest" ]; then
+        echo "An error occurred (ImageNotFoundException) when calling the DescribeImages operation: The image with imageId {imageDigest:'null', imageTag:'${tag}'} does not exist within the repository with name '$repository' in the registry with id '111111111111'" >&2
+        exit 254
+      fi
+      case "$query|$output" in
+        'imageDetails[0].imageDigest|text') echo "$digest" ;;
+        '|json') jq -n --arg repository "$repository" --arg digest "$digest" '{imageDetails: [{repositoryName: $repository, imageDigest: $digest}]}' ;;
+        *) refuse "describe-images: --query '$query' --output $output is not emulated" ;;
+      esac ;;
+    batch-get-image)
+      image_id
+      [ "$output" = json ] && [ -z "$query" ] || refuse 'batch-get-image is emulated for --output json without --query'
+      [ -n "$(option --accepted-media-types)" ] || refuse 'batch-get-image without --accepted-media-types: ECR would convert or refuse an OCI manifest'
+      if [ -z "$digest" ]; then
+        jq -n --arg id "$(option --image-ids)" '{images: [], failures: [{imageId: $id, failureCode: "ImageNotFound"}]}'
+      else
+        jq -n --rawfile manifest "$dir/manifests/$digest" --arg type "$(cat "$dir/media-types/$digest")" --arg digest "$digest" \
+          '{images: [{imageId: {imageDigest: $digest}, imageManifest: $manifest, imageManifestMediaType: $type}], failures: []}'
+      fi ;;
+    batch-check-layer-availability)
+      expect_query 'layers[0].layerAvailability' text
+      if [ -f "$dir/blobs/$(option --layer-digests)" ]; then echo AVAILABLE; else echo UNAVAILABLE; fi ;;
+    get-download-url-for-layer)
+      expect_query downloadUrl text
+      blob=$(option --layer-digest)
+      [ -f "$dir/blobs/$blob" ] || { echo "An error occurred (LayersNotFoundException) when calling the GetDownloadUrlForLayer operation: layer $blob not found" >&2; exit 254; }
+      echo "https://standin-ecr-layers.invalid/$region/$repository/blobs/$blob?X-Amz-Signature=fake" ;;
+    initiate-layer-upload)
+      expect_query '[uploadId, partSize]' text
+      upload="upload-$RANDOM$RANDOM"
+      mkdir -p "$dir/uploads"
+      : > "$dir/uploads/$upload"
+      printf '%s\t%s\n' "$upload" "${STANDIN_ECR_PART_SIZE:-10485760}" ;;
+    upload-layer-part)
+      upload=$(option --upload-id)
+      file=$(option --layer-part-blob)
+      [[ "$file" == fileb://* ]] || refuse 'upload-layer-part: --layer-part-blob must be fileb:// (file:// would read text)'
+      [ -f "$dir/uploads/$upload" ] || { echo "An error occurred (UploadNotFoundException) when calling the UploadLayerPart operation" >&2; exit 254; }
+      if [ "$(option --part-first-byte)" != "$(stat -c %s "$dir/uploads/$upload")" ] \
+        || [ $(( $(option --part-last-byte) - $(option --part-first-byte) + 1 )) != "$(stat -c %s "${file#fileb://}")" ]; then
+        echo "An error occurred (InvalidLayerPartException) when calling the UploadLayerPart operation: parts must be consecutive and match their byte range" >&2
+        exit 254
+      fi
+      cat "${file#fileb://}" >> "$dir/uploads/$upload"
+      jq -n --arg upload "$upload" '{uploadId: $upload}' ;;
+    complete-layer-upload)
+      upload=$(option --upload-id)
+      blob=$(option --layer-digests)
+      if [ "$(standin_digest_of "$dir/uploads/$upload")" != "$blob" ]; then
+        echo "An error occurred (InvalidLayerException) when calling the CompleteLayerUpload operation: the uploaded layer does not match its digest" >&2
+        exit 254
+      fi
+      mv "$dir/uploads/$upload" "$dir/blobs/$blob"
+      jq -n --arg blob "$blob" '{layerDigest: $blob}' ;;
+    put-image)
+      file=$(option --image-manifest)
+      [[ "$file" == file://* ]] || refuse 'put-image is emulated with --image-manifest file://...'
+      file=${file#file://}
+      [ -f "$file" ] || refuse "Error parsing parameter '--image-manifest': Unable to load paramfile file://$file"
+      media_type=$(option --image-manifest-media-type "$(jq -r '.mediaType // empty' "$file")")
+      digest=$(option --image-digest)
+      if [ -n "$digest" ] && [ "$digest" != "$(standin_digest_of "$file")" ]; then
+        echo "An error occurred (ImageDigestDoesNotMatchException) when calling the PutImage operation: Invalid parameter at 'imageDigest' failed to satisfy constraint: 'digest does not match the manifest'" >&2
+        exit 254
+      fi
+      standin_put_manifest "$region" "$repository" "$file" "$media_type" "$(option --image-tag)" PutImage || exit 254
+      jq -n --arg repository "$repository" --arg digest "$(standin_digest_of "$file")" '{image: {repositoryName: $repository, imageId: {imageDigest: $digest}}}' ;;
+    *) refuse "ecr $operation is not emulated" ;;
+  esac
 }
 
-case "$operation" in
-  get-login-password)
-    if [ "${STANDIN_ECR_LOGIN_FAILS:-0}" = 1 ]; then
-      echo 'Unable to locate credentials. You can configure credentials by running "aws configure".' >&2
-      exit 253
+# Builds started here are not run: their outcome is what the test arranged in STANDIN_BUILD_* before it
+# started them (and the test builds the image itself when the build is to succeed). The first look at a
+# build finds it in progress, so a caller that does not wait for the end is caught.
+codebuild() {
+  local dir="$STANDIN_STATE_DIR/codebuild" build
+  mkdir -p "$dir"
+  case "$operation" in
+    start-build)
+      expect_query build.id text
+      build="$(option --project-name):$(printf '%08d' "$(ls "$dir" | wc -l)")-standin"
+      mkdir -p "$dir/$build"
+      printf '%s' "${STANDIN_BUILD_STATUS:-SUCCEEDED}" > "$dir/$build/status"
+      printf '%s' "${STANDIN_BUILD_DIGEST:-}" > "$dir/$build/digest"
+      printf '%s' "${STANDIN_BUILD_FAILED_PHASE:-BUILD}" > "$dir/$build/failed-phase"
+      printf '%s' "${STANDIN_BUILD_FAILURE_MESSAGE:-COMMAND_EXECUTION_ERROR: Error while executing command: docker build. Reason: exit status 1}" > "$dir/$build/message"
+      echo "$build" ;;
+    batch-get-builds)
+      build=$(option --ids)
+      [ -d "$dir/$build" ] || { echo "An error occurred (InvalidInputException): build $build not found" >&2; exit 254; }
+      case "$query" in
+        'builds[0].buildStatus')
+          if [ -f "$dir/$build/looked" ]; then cat "$dir/$build/status"; echo; else : > "$dir/$build/looked"; echo IN_PROGRESS; fi ;;
+        'builds[0].phases[?phaseStatus != null && phaseStatus != `SUCCEEDED`].[phaseType, phaseStatus, contexts[0].message]')
+          printf '%s\t%s\t%s\n' "$(cat "$dir/$build/failed-phase")" "$(cat "$dir/$build/status")" "$(cat "$dir/$build/message")" ;;
+        'builds[0].exportedEnvironmentVariables[?name == `IMAGE_DIGEST`].value | [0]')
+          if [ -s "$dir/$build/digest" ]; then cat "$dir/$build/digest"; echo; else echo None; fi ;;
+        *) refuse "batch-get-builds: --query '$query' is not emulated" ;;
+      esac ;;
+    *) refuse "codebuild $operation is not emulated" ;;
+  esac
+}
+
+# Each function answers what STANDIN_STATE_DIR/lambda/<name>/payload holds, after `seconds` (default 1)
+# that are not waited but compared with the CLI's read timeout (default 60 s, 0 = none). A call that times
+# out is retried up to AWS_MAX_ATTEMPTS (default 3) times, each retry invoking the function again.
+lambda_() {
+  [ "$operation" = invoke ] || refuse "lambda $operation is not emulated"
+  [ "$(option --cli-binary-format)" = raw-in-base64-out ] || refuse 'lambda invoke with a JSON --payload needs --cli-binary-format raw-in-base64-out'
+  [ ${#positional[@]} -eq 1 ] || refuse 'lambda invoke needs one outfile'
+  local arn name dir seconds timeout attempts attempt
+  arn=$(option --function-name)
+  name=${arn##*:}
+  dir="$STANDIN_STATE_DIR/lambda/$name"
+  [ -f "$dir/payload" ] || { echo "An error occurred (ResourceNotFoundException) when calling the Invoke operation: Function not found: $arn" >&2; exit 254; }
+  seconds=$(cat "$dir/seconds" 2>/dev/null || echo 1)
+  timeout=$(option --cli-read-timeout 60)
+  attempts=${AWS_MAX_ATTEMPTS:-3}
+  for (( attempt = 1; attempt <= attempts; attempt++ )); do
+    echo invoked >> "$dir/invocations"
+    if [ "$timeout" = 0 ] || [ "$seconds" -le "$timeout" ]; then
+      cp "$dir/payload" "${positional[0]}"
+      if jq -e 'has("errorMessage")' "$dir/payload" > /dev/null; then
+        echo '{"StatusCode": 200, "FunctionError": "Unhandled", "ExecutedVersion": "$LATEST"}'
+      else
+        echo '{"StatusCode": 200, "ExecutedVersion": "$LATEST"}'
+      fi
+      return 0
     fi
-    [ -n "$region" ] || [ -n "${AWS_REGION:-}" ] || refuse 'no region: pass --region or set AWS_REGION'
-    echo "${STANDIN_ECR_PASSWORD:-fake-ecr-token}"
-    ;;
-  describe-images)
-    [ -n "$repository" ] && [ -n "$tag" ] || refuse 'describe-images needs --repository-name and --image-ids'
-    [ -f "$dir/$tag.manifest" ] || not_found DescribeImages
-    digest=$(standin_digest_of "$dir/$tag.manifest")
-    case "$query|$output" in
-      'imageDetails[0].imageDigest|text') echo "$digest" ;;
-      '|json') printf '{"imageDetails":[{"repositoryName":"%s","imageDigest":"%s","imageTags":["%s"]}]}\n' "$repository" "$digest" "$tag" ;;
-      *) refuse "describe-images: --query '$query' --output $output is not emulated" ;;
-    esac
-    ;;
-  batch-get-image)
-    [ -n "$repository" ] && [ -n "$tag" ] || refuse 'batch-get-image needs --repository-name and --image-ids'
-    [ "$output" = text ] || refuse 'batch-get-image is emulated for --output text only'
-    # BatchGetImage reports a missing image under "failures" and succeeds; the text output of an empty query is None.
-    case "$query" in
-      'images[0].imageManifest') file="$dir/$tag.manifest" ;;
-      'images[0].imageManifestMediaType') file="$dir/$tag.media-type" ;;
-      *) refuse "batch-get-image: --query '$query' is not emulated" ;;
-    esac
-    if [ -f "$file" ]; then
-      cat "$file"
-    else
-      printf 'None'
-    fi
-    # The CLI's text output ends every value with a newline; a caller that keeps it changes the manifest's digest.
-    printf '\n'
-    ;;
-  put-image)
-    [ -n "$repository" ] && [ -n "$new_tag" ] && [ -n "$manifest" ] || refuse 'put-image needs --repository-name, --image-tag and --image-manifest'
-    body=$(mktemp)
-    case "$manifest" in
-      file://*)
-        [ -f "${manifest#file://}" ] || refuse "Error parsing parameter '--image-manifest': Unable to load paramfile $manifest"
-        cp "${manifest#file://}" "$body" ;;
-      *) printf '%s' "$manifest" > "$body" ;;
-    esac
-    if [ -n "$digest" ] && [ "$digest" != "$(standin_digest_of "$body")" ]; then
-      echo "An error occurred (ImageDigestDoesNotMatchException) when calling the PutImage operation: Invalid parameter at 'imageDigest' failed to satisfy constraint: 'digest does not match the manifest'" >&2
-      rm -f "$body"
-      exit 254
-    fi
-    standin_put_tag "$repository" "$new_tag" "$body" "$media_type" PutImage || { rm -f "$body"; exit 254; }
-    printf '{"image":{"repositoryName":"%s","imageId":{"imageDigest":"%s","imageTag":"%s"}}}\n' "$repository" "$(standin_digest_of "$body")" "$new_tag"
-    rm -f "$body"
-    ;;
-  *) refuse "ecr $operation is not emulated" ;;
+  done
+  echo "Read timeout on endpoint URL: \"https://lambda.$region.amazonaws.com/2015-03-31/functions/$arn/invocations\"" >&2
+  exit 255
+}
+
+sts() {
+  [ "$operation" = assume-role ] || refuse "sts $operation is not emulated"
+  expect_query 'Credentials.[AccessKeyId, SecretAccessKey, SessionToken]' text
+  local role target
+  role=$(option --role-arn)
+  [[ "$role" =~ ^arn:aws:iam::([0-9]{12}):role/ ]] || refuse "not a role ARN: $role"
+  target=${BASH_REMATCH[1]}
+  if [ -f "$STANDIN_STATE_DIR/sts/untrusted/$target" ]; then
+    echo "An error occurred (AccessDenied) when calling the AssumeRole operation: User: arn:aws:sts::$account:assumed-role/build is not authorized to perform: sts:AssumeRole on resource: $role" >&2
+    exit 254
+  fi
+  printf 'ASIASTANDIN%s\tsecret-%s\ttoken-%s\n' "$target" "$target" "$target"
+}
+
+# Stacks live in STANDIN_STATE_DIR/cloudformation/<account>/<region>/<stack>/{status,protected}.
+cloudformation() {
+  local stack dir
+  stack=$(option --stack-name)
+  dir="$STANDIN_STATE_DIR/cloudformation/$account/$region/$stack"
+  case "$operation" in
+    describe-stacks)
+      expect_query 'Stacks[0].StackStatus' text
+      [ -f "$dir/status" ] || { echo "An error occurred (ValidationError) when calling the DescribeStacks operation: Stack with id $stack does not exist" >&2; exit 254; }
+      cat "$dir/status"; echo ;;
+    delete-stack)
+      [ -f "$dir/protected" ] && { echo "An error occurred (ValidationError) when calling the DeleteStack operation: Stack [$stack] cannot be deleted while TerminationProtection is enabled" >&2; exit 254; }
+      rm -rf "$dir" ;;
+    wait)
+      [ "${positional[0]:-}" = stack-delete-complete ] || refuse "cloudformation wait ${positional[0]:-} is not emulated"
+      [ ! -d "$dir" ] || { echo "Waiter StackDeleteComplete failed: Waiter encountered a terminal failure state" >&2; exit 255; } ;;
+    update-termination-protection)
+      [ -n "${opt[--enable-termination-protection]:-}" ] || refuse 'only --enable-termination-protection is emulated'
+      [ -f "$dir/status" ] || { echo "An error occurred (ValidationError) when calling the UpdateTerminationProtection operation: Stack [$stack] does not exist" >&2; exit 254; }
+      : > "$dir/protected"
+      jq -n --arg stack "$stack" '{StackId: $stack}' ;;
+    *) refuse "cloudformation $operation is not emulated" ;;
+  esac
+}
+
+case "$service" in
+  ecr) ecr ;;
+  codebuild) codebuild ;;
+  lambda) lambda_ ;;
+  sts) sts ;;
+  cloudformation) cloudformation ;;
+  *) refuse "$service is not emulated" ;;
 esac

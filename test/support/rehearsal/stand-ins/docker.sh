@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Stand-in for the docker CLI: records every call and keeps just enough state to make ordering mistakes fail
 # as they would for real: local images (built, pulled or tagged), registry logins, and pushes into the fake
-# ECR registry the aws stand-in reads.
+# ECR registry the aws stand-in reads (standin-lib.sh). A built image is a manifest, a config blob and one
+# layer blob whose content depends on what went into the build, so two builds of different commits differ.
 set -u
 . "$(dirname "$0")/standin-lib.sh"
 standin_record docker "$@"
@@ -12,24 +13,33 @@ refuse() {
 }
 
 images="$STANDIN_DOCKER_DIR/images"
+blobs="$STANDIN_DOCKER_DIR/blobs"
 logins="$STANDIN_DOCKER_DIR/logins"
-mkdir -p "$images" "$logins"
+mkdir -p "$images" "$blobs" "$logins"
 
 local_file() {
   local name=${1//\//%2F}
   printf '%s/%s' "$images" "${name//:/%3A}"
 }
 
-# Splits an ECR image reference into REF_HOST, REF_REPOSITORY and REF_TAG; other registries are not emulated.
+# Splits an ECR image reference into REF_HOST, REF_REGION, REF_REPOSITORY and REF_TAG; other registries are not emulated.
 parse_ecr_ref() {
   REF_HOST=${1%%/*}
   local rest=${1#*/}
   if [[ "$rest" == *:* ]]; then REF_REPOSITORY=${rest%:*}; REF_TAG=${rest##*:}; else REF_REPOSITORY=$rest; REF_TAG=latest; fi
-  [[ "$1" == */* && "$REF_HOST" =~ ^[0-9]{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com$ ]] || refuse "only ECR references are emulated, got '$1'"
+  [[ "$1" == */* && "$REF_HOST" =~ ^[0-9]{12}\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com$ ]] || refuse "only ECR references are emulated, got '$1'"
+  REF_REGION=${BASH_REMATCH[1]}
 }
 
 require_login() {
   [ -f "$logins/$1" ] || { echo "$2 failed: no basic auth credentials" >&2; exit 1; }
+}
+
+store_blob() {
+  local file=$1 digest
+  digest=$(standin_digest_of "$file")
+  cp "$file" "$blobs/$digest"
+  printf '%s' "$digest"
 }
 
 command=${1:-}
@@ -90,25 +100,17 @@ case "$command" in
       echo 'ERROR: failed to solve: process "/bin/sh -c npm ci" did not complete successfully: exit code: 1' >&2
       exit 1
     fi
-    # The image's content depends on what went into it, so two builds of different commits differ.
-    config=$( { cat "$dockerfile"; printf '%s\n' "${build_args[@]}"; } | sha256sum)
-    built=$(mktemp)
-    printf '{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","digest":"sha256:%s"},"layers":[]}' "${config%% *}" > "$built"
-    for tag in "${tags[@]}"; do
-      cp "$built" "$(local_file "$tag")"
-    done
-    rm -f "$built"
-    ;;
-  pull)
-    [ $# -eq 1 ] || refuse 'pull: expected one image reference'
-    parse_ecr_ref "$1"
-    require_login "$REF_HOST" 'Error response from daemon: Head "https://'"$REF_HOST"'/v2/'"$REF_REPOSITORY"'/manifests/'"$REF_TAG"'":'
-    source="$STANDIN_ECR_DIR/$REF_REPOSITORY/$REF_TAG.manifest"
-    if [ ! -f "$source" ]; then
-      echo "Error response from daemon: manifest for $1 not found: manifest unknown: Requested image not found" >&2
-      exit 1
-    fi
-    cp "$source" "$(local_file "$1")"
+    work=$(mktemp -d)
+    { cat "$dockerfile"; printf '%s\n' "${build_args[@]}" "${STANDIN_DOCKER_BUILD_SALT:-}"; } > "$work/layer"
+    # Larger than one upload part when the test asks for small parts, so part-by-part copies are exercised.
+    head -c "${STANDIN_LAYER_PADDING:-0}" /dev/zero >> "$work/layer"
+    layer=$(store_blob "$work/layer")
+    printf '{"architecture":"arm64","os":"linux","rootfs":{"type":"layers","diff_ids":["%s"]}}' "$layer" > "$work/config"
+    config=$(store_blob "$work/config")
+    printf '{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":%s,"digest":"%s"},"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":%s,"digest":"%s"}]}' \
+      "$(stat -c %s "$work/config")" "$config" "$(stat -c %s "$work/layer")" "$layer" > "$work/manifest"
+    for tag in "${tags[@]}"; do cp "$work/manifest" "$(local_file "$tag")"; done
+    rm -rf "$work"
     ;;
   tag)
     [ $# -eq 2 ] || refuse 'tag: expected a source and a target'
@@ -120,8 +122,13 @@ case "$command" in
     [ -f "$(local_file "$1")" ] || { echo "An image does not exist locally with the tag: ${1%:*}" >&2; exit 1; }
     parse_ecr_ref "$1"
     require_login "$REF_HOST" 'unauthorized: authentication required;'
-    standin_put_tag "$REF_REPOSITORY" "$REF_TAG" "$(local_file "$1")" application/vnd.docker.distribution.manifest.v2+json 'docker push' || exit 1
-    echo "$REF_TAG: digest: $(standin_digest_of "$(local_file "$1")")"
+    manifest=$(local_file "$1")
+    repository=$(standin_repository "$REF_REGION" "$REF_REPOSITORY")
+    [ -d "$repository" ] || { echo "name unknown: The repository with name '$REF_REPOSITORY' does not exist in the registry" >&2; exit 1; }
+    mkdir -p "$repository/blobs"
+    for blob in $(jq -r '.config.digest, .layers[].digest' "$manifest"); do cp "$blobs/$blob" "$repository/blobs/$blob"; done
+    standin_put_manifest "$REF_REGION" "$REF_REPOSITORY" "$manifest" application/vnd.docker.distribution.manifest.v2+json "$REF_TAG" 'docker push' || exit 1
+    echo "$REF_TAG: digest: $(standin_digest_of "$manifest")"
     ;;
   *) refuse "docker $command is not emulated" ;;
 esac

@@ -11,21 +11,30 @@ standin_record() {
   printf '%s' "$1" > "$STANDIN_CALL_DIR/tool"
   shift
   if [ $# -gt 0 ]; then printf '%s\0' "$@" > "$STANDIN_CALL_DIR/argv"; else : > "$STANDIN_CALL_DIR/argv"; fi
+  # Which account's credentials made the call (see the aws stand-in's sts assume-role).
+  printf '%s' "${AWS_ACCESS_KEY_ID:-}" > "$STANDIN_CALL_DIR/credentials"
 }
 
 standin_save_stdin() {
   cat > "$STANDIN_CALL_DIR/stdin"
 }
 
-# The fake registry is shared by the aws and docker stand-ins: <repository>/<tag>.manifest holds the exact
-# manifest bytes (a digest is their sha256, as in ECR) and <tag>.media-type its media type.
 standin_digest_of() {
   local sum
   sum=$(sha256sum < "$1") || return 1
   printf 'sha256:%s' "${sum%% *}"
 }
 
-# Tags are immutable unless they match one of STANDIN_ECR_MUTABLE_TAGS (ECR wildcard filters, space-separated),
+# The fake ECR, shared by the aws, docker and curl stand-ins, one folder per region and repository:
+#   manifests/<digest>    the exact manifest bytes (a digest is their sha256, as in ECR)
+#   media-types/<digest>  the manifest's media type
+#   tags/<tag>            the digest the tag names
+#   blobs/<digest>        config and layer blobs, which a manifest may only reference once uploaded
+standin_repository() {
+  printf '%s/%s/%s' "$STANDIN_ECR_DIR" "$1" "$2"
+}
+
+# Tags are immutable unless they match one of STANDIN_ECR_MUTABLE_TAGS (ECR wildcards, space-separated),
 # mirroring the repository's IMMUTABLE_WITH_EXCLUSION setting.
 standin_tag_is_mutable() {
   local pattern
@@ -36,24 +45,43 @@ standin_tag_is_mutable() {
   return 1
 }
 
-# Writes manifest bytes (from a file) under a tag, with ECR's rules for an existing tag.
-# Prints the error ECR would give and returns 1 when the write is refused.
-standin_put_tag() {
-  local repository=$1 tag=$2 manifest_file=$3 media_type=$4 operation=$5
-  local dir="$STANDIN_ECR_DIR/$repository" existing new
-  mkdir -p "$dir"
-  if [ -f "$dir/$tag.manifest" ]; then
-    existing=$(standin_digest_of "$dir/$tag.manifest")
-    new=$(standin_digest_of "$manifest_file")
-    if [ "$existing" = "$new" ] && [ "$operation" = PutImage ]; then
-      echo "An error occurred (ImageAlreadyExistsException) when calling the PutImage operation: Image with digest '$new' and tag '$tag' already exists in the repository with name '$repository'" >&2
+# Stores a manifest (from a file) under its digest, and under a tag when one is given, with ECR's rules:
+# everything it references must be in the repository, and an immutable tag cannot move. Prints the
+# error ECR would give and returns 1 when the write is refused.
+standin_put_manifest() {
+  local region=$1 repository=$2 manifest_file=$3 media_type=$4 tag=$5 operation=$6
+  local dir digest existing child blob
+  dir=$(standin_repository "$region" "$repository")
+  mkdir -p "$dir/manifests" "$dir/media-types" "$dir/tags" "$dir/blobs"
+  digest=$(standin_digest_of "$manifest_file")
+  case "$media_type" in
+    *manifest.list*|*image.index*)
+      for child in $(jq -r '.manifests[].digest' "$manifest_file"); do
+        if [ ! -f "$dir/manifests/$child" ]; then
+          echo "An error occurred (ReferencedImagesNotFoundException) when calling the $operation operation: image $child referenced by the index is not in the repository" >&2
+          return 1
+        fi
+      done ;;
+    *)
+      for blob in $(jq -r '.config.digest, .layers[].digest' "$manifest_file"); do
+        if [ ! -f "$dir/blobs/$blob" ]; then
+          echo "An error occurred (LayersNotFoundException) when calling the $operation operation: Layers with digests '[$blob]' required for pushing image into repository with name '$repository' in the registry with id '111111111111' do not exist" >&2
+          return 1
+        fi
+      done ;;
+  esac
+  if [ -n "$tag" ] && [ -f "$dir/tags/$tag" ]; then
+    existing=$(cat "$dir/tags/$tag")
+    if [ "$existing" = "$digest" ] && [ "$operation" = PutImage ]; then
+      echo "An error occurred (ImageAlreadyExistsException) when calling the PutImage operation: Image with digest '$digest' and tag '$tag' already exists in the repository with name '$repository'" >&2
       return 1
     fi
-    if [ "$existing" != "$new" ] && ! standin_tag_is_mutable "$tag"; then
+    if [ "$existing" != "$digest" ] && ! standin_tag_is_mutable "$tag"; then
       echo "An error occurred (ImageTagAlreadyExistsException) when calling the $operation operation: The image tag '$tag' already exists in the '$repository' repository and cannot be overwritten because the tag is immutable." >&2
       return 1
     fi
   fi
-  cp "$manifest_file" "$dir/$tag.manifest"
-  printf '%s' "$media_type" > "$dir/$tag.media-type"
+  cp "$manifest_file" "$dir/manifests/$digest"
+  printf '%s' "$media_type" > "$dir/media-types/$digest"
+  [ -z "$tag" ] || printf '%s' "$digest" > "$dir/tags/$tag"
 }

@@ -1,0 +1,457 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { imageBuildSpec } from '../../src/release/image-build-spec';
+import { mutableTagsOf, runAppPipeline } from '../support/rehearsal/app-pipeline-run';
+import { runBuildSpec, type BuildSpecRun } from '../support/rehearsal/run-build-spec';
+import { optionValue, StandIns, type StandInCall } from '../support/rehearsal/stand-ins';
+import { sharedSynth, type SynthesizedPlatform } from '../support/synth-app';
+
+/*
+ * Rehearses the release, as synthesized, in bash with stand-in `aws`, `docker` and `curl`: the image build,
+ * the app pipeline from a push to the last stage, the meta-pipeline's seed, recovery and protection steps,
+ * and the service check. What they actually do, not what their text says.
+ */
+
+const TOOLCHAIN = '111111111111';
+const HOME = 'eu-west-1';
+const REPOSITORY = 'hello-codepipeline';
+const CENTRAL_URI = `${TOOLCHAIN}.dkr.ecr.${HOME}.amazonaws.com/${REPOSITORY}`;
+const COMMIT = '0123456789abcdef0123456789abcdef01234567';
+const TAG = '0123456';
+const DOCKERHUB_PASSWORD = 's3cr3t-hub-pass';
+
+expect.extend({
+  toSucceed(run: BuildSpecRun) {
+    const pass = run.succeeded && run.status === 0;
+    return {
+      pass,
+      message: () => (pass
+        ? 'expected the build to fail'
+        : `expected the build to succeed; it ran ${JSON.stringify(run.phases)}${run.error ? ` (${run.error})` : ''}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`),
+    };
+  },
+});
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace jest {
+    interface Matchers<R> {
+      toSucceed(): R;
+    }
+  }
+}
+
+/** A temporary app checkout plus stand-ins and their registry (the release's repositories, empty), torn down after each test. */
+class Workspace {
+  public readonly root = mkdtempSync(path.join(tmpdir(), 'release-rehearsal-'));
+  public readonly sourceDir = path.join(this.root, 'src');
+  public readonly standIns = StandIns.install(this.root);
+
+  public constructor(public readonly synth: SynthesizedPlatform) {
+    mkdirSync(this.sourceDir);
+    writeFileSync(path.join(this.sourceDir, 'Dockerfile'), 'FROM public.ecr.aws/docker/library/node:24-alpine\n');
+    for (const region of new Set([HOME, ...synth.config.stages.map((stage) => stage.region)])) this.standIns.createRepository(region, REPOSITORY);
+  }
+
+  /** Runs a build spec the way a project of the toolchain would, with CodeBuild's own variables. */
+  public run(spec: unknown, variables: Record<string, string>, options: { resolvedSecrets?: Record<string, string>; region?: string } = {}): BuildSpecRun {
+    const region = options.region ?? HOME;
+    const buildDir = mkdtempSync(path.join(this.root, 'build-'));
+    for (const file of readdirSync(this.sourceDir)) writeFileSync(path.join(buildDir, file), readFileSync(path.join(this.sourceDir, file)));
+    return runBuildSpec({
+      spec,
+      sourceDir: buildDir,
+      environment: {
+        AWS_REGION: region,
+        AWS_DEFAULT_REGION: region,
+        CODEBUILD_BUILD_ID: 'rehearsal:00000000-0000-0000-0000-000000000000',
+        CODEBUILD_BUILD_NUMBER: '7',
+        IMAGE_TOOL_POLL_SECONDS: '0',
+        ...this.standIns.environment(mutableTagsOf(this.synth)),
+        ...variables,
+      },
+      resolvedSecrets: options.resolvedSecrets,
+      pathPrefix: [this.standIns.binDir],
+    });
+  }
+
+  /** The image build project's spec and variables, as synthesized, for a pipeline run of `commit`. */
+  public buildImage(commit: string, extra: Record<string, string> = {}, spec: unknown = imageProject(this.synth).spec): BuildSpecRun {
+    return this.run(spec, { ...imageProject(this.synth).variables, SOURCE_COMMIT_ID: commit, ...extra });
+  }
+
+  /** The files the last run left in its build folder. */
+  public outputsOf(run: BuildSpecRun): Record<string, unknown> {
+    const dir = run.sourceDir!;
+    return Object.fromEntries(readdirSync(dir).filter((file) => file.startsWith('imagedefinitions-')).map((file) => [file, JSON.parse(readFileSync(path.join(dir, file), 'utf8'))]));
+  }
+
+  public dispose(): void {
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/** The synthesized image build project: its spec and its project variables with concrete values. */
+function imageProject(synth: SynthesizedPlatform): { spec: unknown; variables: Record<string, string> } {
+  const project = Object.values<any>(synth.template('release/Build').Resources).find((resource) => resource.Type === 'AWS::CodeBuild::Project').Properties;
+  const variables = Object.fromEntries(project.Environment.EnvironmentVariables.map((variable: any) =>
+    [variable.Name, variable.Name === 'IMAGE_REPOSITORY_URI' ? CENTRAL_URI : variable.Value]));
+  return { spec: JSON.parse(project.Source.BuildSpec), variables };
+}
+
+/** A meta-pipeline step's spec, as synthesized (CDK Pipelines inlines it in the project). */
+function stepSpec(synth: SynthesizedPlatform, stepName: string): unknown {
+  const template = synth.template('DeliveryPipeline');
+  const pipeline = Object.values<any>(template.Resources).find((resource) => resource.Type === 'AWS::CodePipeline::Pipeline');
+  const action = pipeline.Properties.Stages.flatMap((stage: any) => stage.Actions).find((candidate: any) => candidate.Name === stepName);
+  return JSON.parse(template.Resources[action.Configuration.ProjectName.Ref].Properties.Source.BuildSpec);
+}
+
+function pushes(calls: readonly StandInCall[]): string[] {
+  return calls.filter((call) => call.tool === 'docker' && call.args[0] === 'push').map((call) => call.args[1]);
+}
+
+describe('the image build', () => {
+  let synth: SynthesizedPlatform;
+  let workspace: Workspace;
+  beforeAll(() => { synth = sharedSynth('three-stages'); });
+  beforeEach(() => { workspace = new Workspace(synth); });
+  afterEach(() => workspace.dispose());
+
+  test('builds and pushes the commit once, then names it by digest, in image definitions for each region with a stage', () => {
+    const run = workspace.buildImage(COMMIT);
+
+    expect(run).toSucceed();
+    expect(pushes(workspace.standIns.calls())).toEqual([`${CENTRAL_URI}:${TAG}`]);
+    const digest = workspace.standIns.digestOf(HOME, REPOSITORY, TAG)!;
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(run.exportedVariables).toEqual({ IMAGE_TAG: TAG, IMAGE_DIGEST: digest, COMMIT_ID: COMMIT });
+    expect(workspace.outputsOf(run)).toEqual({
+      'imagedefinitions-eu-west-1.json': [{ name: 'app', imageUri: `${TOOLCHAIN}.dkr.ecr.eu-west-1.amazonaws.com/${REPOSITORY}@${digest}` }],
+      'imagedefinitions-us-east-1.json': [{ name: 'app', imageUri: `${TOOLCHAIN}.dkr.ecr.us-east-1.amazonaws.com/${REPOSITORY}@${digest}` }],
+    });
+    const login = workspace.standIns.calls('docker').find((call) => call.args[0] === 'login')!;
+    expect(login.args).toEqual(['login', '--username', 'AWS', '--password-stdin', `${TOOLCHAIN}.dkr.ecr.${HOME}.amazonaws.com`]);
+  });
+
+  test('a failed docker build pushes nothing and writes no image definitions', () => {
+    const run = workspace.buildImage(COMMIT, { STANDIN_DOCKER_BUILD_FAILS: '1' });
+
+    expect(run.succeeded).toBe(false);
+    expect(run.phasesRun).not.toContain('post_build');
+    expect(pushes(workspace.standIns.calls())).toEqual([]);
+    expect(workspace.outputsOf(run)).toEqual({});
+  });
+
+  test('a commit already built is not rebuilt or pushed again, and is still released by its digest', () => {
+    const digest = workspace.standIns.seedImage(HOME, REPOSITORY, TAG, 'an earlier build of this commit');
+    const run = workspace.buildImage(COMMIT);
+
+    expect(run).toSucceed();
+    expect(workspace.standIns.calls('docker').filter((call) => ['build', 'push'].includes(call.args[0]))).toEqual([]);
+    expect(run.exportedVariables.IMAGE_DIGEST).toBe(digest);
+  });
+
+  test('two builds of one commit racing: the second takes the image the first pushed instead of failing on the immutable tag', () => {
+    expect(workspace.buildImage(COMMIT)).toSucceed();
+    const first = workspace.standIns.digestOf(HOME, REPOSITORY, TAG);
+    // The second build looked before the first pushed, and builds other bytes (builds are not reproducible).
+    const second = workspace.buildImage(COMMIT, { STANDIN_ECR_FIRST_LOOK_MISSES: '1', STANDIN_DOCKER_BUILD_SALT: 'second' });
+
+    expect(second).toSucceed();
+    expect(second.stdout).toContain('docker push failed');
+    expect(second.exportedVariables.IMAGE_DIGEST).toBe(first);
+    expect(workspace.standIns.digestOf(HOME, REPOSITORY, TAG)).toBe(first);
+  });
+
+  test('a build without a commit id tags the image with the build number', () => {
+    const run = workspace.buildImage('');
+
+    expect(run).toSucceed();
+    expect(pushes(workspace.standIns.calls())).toEqual([`${CENTRAL_URI}:build-7`]);
+  });
+
+  test.each([
+    ['SSM parameters', { usernameParameterName: '/dockerhub/username', passwordParameterName: '/dockerhub/password' }, { '/dockerhub/username': 'hub-user', '/dockerhub/password': DOCKERHUB_PASSWORD }],
+    ['a Secrets Manager secret', { secretsManagerSecretName: 'dockerhub' }, { 'dockerhub:username': 'hub-user', 'dockerhub:password': DOCKERHUB_PASSWORD }],
+  ])('with Docker Hub credentials in %s, the password reaches docker login on stdin only', (_, credentials, secrets) => {
+    const run = workspace.run(imageBuildSpec(credentials), {
+      ...imageProject(synth).variables, SOURCE_COMMIT_ID: COMMIT, STANDIN_DOCKERHUB_USERNAME: 'hub-user', STANDIN_DOCKERHUB_PASSWORD: DOCKERHUB_PASSWORD,
+    }, { resolvedSecrets: secrets });
+
+    expect(run).toSucceed();
+    const calls = workspace.standIns.calls();
+    const hubLogin = calls.find((call) => call.tool === 'docker' && call.args[0] === 'login' && call.args.includes('hub-user'))!;
+    expect(hubLogin.args).toEqual(['login', '--username', 'hub-user', '--password-stdin']);
+    expect(hubLogin.stdin).toBe(DOCKERHUB_PASSWORD);
+    expect(calls.filter((call) => call.line.includes(DOCKERHUB_PASSWORD))).toEqual([]);
+    expect(run.stdout + run.stderr).not.toContain(DOCKERHUB_PASSWORD);
+  });
+
+  test('without Docker Hub credentials the synthesized build has no Docker Hub login and no secret sections', () => {
+    const spec = imageProject(synth).spec as any;
+    expect(spec.env['parameter-store']).toBeUndefined();
+    expect(spec.env['secrets-manager']).toBeUndefined();
+    expect(JSON.stringify(spec)).not.toMatch(/DOCKERHUB/);
+  });
+});
+
+describe('a release through the app pipeline of three stages (dev, staging in us-east-1, prod)', () => {
+  let synth: SynthesizedPlatform;
+  let workspace: Workspace;
+  let before: string;
+  beforeAll(() => { synth = sharedSynth('three-stages'); });
+  beforeEach(() => {
+    workspace = new Workspace(synth);
+    // Every stage runs an older release, as after an earlier push.
+    before = workspace.standIns.seedImage(HOME, REPOSITORY, 'abcdef0', 'the previous release');
+    for (const stage of synth.config.stages) {
+      workspace.standIns.seedImage(stage.region, REPOSITORY, `live-${stage.name}`, 'the previous release');
+    }
+    workspace.standIns.seedImage('us-east-1', REPOSITORY, 'abcdef0', 'the previous release');
+  });
+  afterEach(() => workspace.dispose());
+
+  const release = (options: { checkAnswers?: object; approve?: (stage: string) => boolean } = {}) => {
+    workspace.standIns.lambdaAnswers('hello-codepipeline-dev-check', options.checkAnswers ?? { ok: true, url: 'http://app.dev.internal:8080/', version: TAG, attempt: 1 });
+    return runAppPipeline({
+      synth,
+      standIns: workspace.standIns,
+      workDir: workspace.root,
+      sourceDir: workspace.sourceDir,
+      commitId: COMMIT,
+      projectVariables: { IMAGE_REPOSITORY_URI: CENTRAL_URI },
+      approve: options.approve,
+    });
+  };
+
+  test('one commit is built once and the very same digest reaches every stage, each from its own region', () => {
+    const run = release();
+
+    expect(run.succeeded).toBe(true);
+    const digest = workspace.standIns.digestOf(HOME, REPOSITORY, TAG)!;
+    expect(digest).not.toBe(before);
+    expect(run.deployed).toEqual({
+      'dev': `${TOOLCHAIN}.dkr.ecr.eu-west-1.amazonaws.com/${REPOSITORY}@${digest}`,
+      'staging': `${TOOLCHAIN}.dkr.ecr.us-east-1.amazonaws.com/${REPOSITORY}@${digest}`,
+      'prod': `${TOOLCHAIN}.dkr.ecr.eu-west-1.amazonaws.com/${REPOSITORY}@${digest}`,
+    });
+    expect(workspace.standIns.calls('docker').filter((call) => call.args[0] === 'build')).toHaveLength(1);
+    // Byte for byte in staging's region: the same manifest, and every blob it names.
+    expect(workspace.standIns.manifest('us-east-1', REPOSITORY, digest)).toEqual(workspace.standIns.manifest(HOME, REPOSITORY, digest));
+    const manifest = JSON.parse(workspace.standIns.manifest(HOME, REPOSITORY, digest)!.toString());
+    for (const blob of [manifest.config.digest, ...manifest.layers.map((layer: any) => layer.digest)]) expect(workspace.standIns.hasBlob('us-east-1', REPOSITORY, blob)).toBe(true);
+    for (const stage of synth.config.stages) expect(workspace.standIns.digestOf(stage.region, REPOSITORY, `live-${stage.name}`)).toBe(digest);
+  });
+
+  test('each approval names the digest, the commit and what the stage before it reported', () => {
+    const run = release();
+    const digest = workspace.standIns.digestOf(HOME, REPOSITORY, TAG)!;
+
+    expect(run.approvals.staging).toBe(`Release ${digest} (commit ${COMMIT}, tag ${TAG}) to staging? dev's check: answered http://app.dev.internal:8080/ (app version ${TAG}, attempt 1).`);
+    expect(run.approvals.prod).toBe(`Release ${digest} (commit ${COMMIT}, tag ${TAG}) to prod? staging has no post-deploy check.`);
+  });
+
+  test('a failed check stops the release: later stages keep what they ran, and nobody is asked to approve', () => {
+    const run = release({ checkAnswers: { errorMessage: 'http://app.dev.internal:8080/ did not answer "Hello CodePipeline." after 10 attempts: HTTP 503', errorType: 'Error' } });
+
+    expect(run.succeeded).toBe(false);
+    expect(Object.keys(run.deployed)).toEqual(['dev']);
+    expect(run.approvals).toEqual({});
+    const check = run.actions.find((action) => action.stage === 'dev' && action.action === 'ServiceCheck')!;
+    expect(check.succeeded).toBe(false);
+    expect(check.build!.stdout).toContain('FAILED: http://app.dev.internal:8080/ did not answer');
+    expect(workspace.standIns.digestOf('us-east-1', REPOSITORY, 'live-staging')).toBe(before);
+    expect(workspace.standIns.digestOf(HOME, REPOSITORY, 'live-prod')).toBe(before);
+  });
+
+  test('a refused approval stops before that stage', () => {
+    const run = release({ approve: (stage) => stage !== 'prod' });
+
+    expect(Object.keys(run.deployed)).toEqual(['dev', 'staging']);
+    expect(workspace.standIns.digestOf(HOME, REPOSITORY, 'live-prod')).toBe(before);
+  });
+
+  test('an infrastructure deploy afterwards runs, in every stage, the digest the release gave it', () => {
+    const run = release({ approve: (stage) => stage !== 'prod' });
+    for (const stage of synth.config.stages) {
+      // What CloudFormation registers when a later infrastructure change replaces the task definition.
+      const task = Object.values<any>(synth.template(`${stage.name}/Service`).Resources).find((resource) => resource.Type === 'AWS::ECS::TaskDefinition');
+      const image: string = task.Properties.ContainerDefinitions[0].Image['Fn::Join'][1].filter((part: unknown) => typeof part === 'string').join('amazonaws.com');
+      const [, region, repository, tag] = image.match(/^\d{12}\.dkr\.ecr\.([\w-]+)\.amazonaws\.com\/([\w-]+):([\w-]+)$/)!;
+      const runs = workspace.standIns.digestOf(region, repository, tag);
+      const deployed = run.deployed[stage.name]?.split('@')[1] ?? before;
+      expect({ stage: stage.name, runs }).toEqual({ stage: stage.name, runs: deployed });
+    }
+  });
+
+  test('releasing the same commit again builds nothing, copies nothing and moves no tag', () => {
+    expect(release().succeeded).toBe(true);
+    const callsBefore = workspace.standIns.calls().length;
+
+    expect(release().succeeded).toBe(true);
+    const again = workspace.standIns.calls().slice(callsBefore);
+    expect(again.filter((call) => call.tool === 'docker' && ['build', 'push'].includes(call.args[0]))).toEqual([]);
+    expect(again.filter((call) => ['put-image', 'upload-layer-part'].includes(call.args[1]))).toEqual([]);
+  });
+});
+
+describe('the seed step of the meta-pipeline', () => {
+  let synth: SynthesizedPlatform;
+  let workspace: Workspace;
+  let spec: unknown;
+  beforeAll(() => {
+    synth = sharedSynth('three-stages');
+    spec = stepSpec(synth, 'SeedNewStages');
+  });
+  beforeEach(() => { workspace = new Workspace(synth); });
+  afterEach(() => workspace.dispose());
+
+  /** The image build on the app repository's branch, as the step starts it: the test builds it for real. */
+  const firstBuild = () => {
+    const build = workspace.buildImage(COMMIT);
+    expect(build).toSucceed();
+    return build.exportedVariables.IMAGE_DIGEST;
+  };
+
+  test('a new platform: the first stage starts with the first build, and each next stage with what the one before runs', () => {
+    const digest = firstBuild();
+    const run = workspace.run(spec, { STANDIN_BUILD_STATUS: 'SUCCEEDED', STANDIN_BUILD_DIGEST: digest, STANDIN_ECR_PART_SIZE: '64' });
+
+    expect(run).toSucceed();
+    const start = workspace.standIns.calls('aws').find((call) => call.args[1] === 'start-build')!;
+    expect(optionValue(start.args, '--project-name')).toBe('hello-codepipeline-image-build');
+    expect(optionValue(start.args, '--source-type-override')).toBe('CODECOMMIT');
+    expect(optionValue(start.args, '--source-location-override')).toBe('https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/hello-codepipeline');
+    expect(optionValue(start.args, '--source-version')).toBe('refs/heads/main');
+    // It waits for the build to end instead of trusting the first answer (in progress).
+    expect(workspace.standIns.calls('aws').filter((call) => call.args[1] === 'batch-get-builds').length).toBeGreaterThanOrEqual(3);
+    expect(workspace.standIns.digestOf(HOME, REPOSITORY, 'live-dev')).toBe(digest);
+    expect(workspace.standIns.digestOf('us-east-1', REPOSITORY, 'live-staging')).toBe(digest);
+    expect(workspace.standIns.manifest('us-east-1', REPOSITORY, digest)).toEqual(workspace.standIns.manifest(HOME, REPOSITORY, digest));
+    // Parts of 64 bytes: a layer larger than that arrives in several consecutive parts.
+    expect(workspace.standIns.calls('aws').filter((call) => call.args[1] === 'upload-layer-part').length).toBeGreaterThan(2);
+    expect(workspace.standIns.digestOf(HOME, REPOSITORY, 'live-prod')).toBe(digest);
+  });
+
+  test.each([
+    ['fails in a phase', 'FAILED', 'BUILD', 'COMMAND_EXECUTION_ERROR: Error while executing command: docker build. Reason: exit status 1'],
+    ['cannot fetch its source', 'FAILED', 'DOWNLOAD_SOURCE', 'CLIENT_ERROR: repository not found for primary source'],
+    ['times out', 'TIMED_OUT', 'BUILD', 'Build has timed out.'],
+    ['is stopped', 'STOPPED', 'BUILD', 'Build was stopped.'],
+  ])('a first build that %s fails the step at once, naming the build, the phase and its log, and seeds nothing', (_, status, phase, message) => {
+    const run = workspace.run(spec, { STANDIN_BUILD_STATUS: status, STANDIN_BUILD_FAILED_PHASE: phase, STANDIN_BUILD_FAILURE_MESSAGE: message });
+
+    expect(run.succeeded).toBe(false);
+    expect(run.stderr).toContain('image build hello-codepipeline-image-build:00000000-standin');
+    expect(run.stderr).toContain(`${phase}\t${status}\t${message}`);
+    expect(run.stderr).toContain('https://eu-west-1.console.aws.amazon.com/codesuite/codebuild/projects/hello-codepipeline-image-build/build/hello-codepipeline-image-build:00000000-standin/log');
+    expect(workspace.standIns.calls('aws').filter((call) => call.args[1] === 'put-image')).toEqual([]);
+    // One look in progress, one at the end: no waiting for a timeout.
+    expect(workspace.standIns.calls('aws').filter((call) => call.args[1] === 'batch-get-builds' && optionValue(call.args, '--query') === 'builds[0].buildStatus')).toHaveLength(2);
+  });
+
+  test('stages that run something are left alone; a stage added later starts with what the stage before it runs', () => {
+    const running = workspace.standIns.seedImage(HOME, REPOSITORY, 'live-dev', 'what dev runs');
+    workspace.standIns.seedImage(HOME, REPOSITORY, 'live-prod', 'what prod runs');
+    // A newer build exists, but staging must start with what dev runs, not with the newest image.
+    workspace.standIns.seedImage(HOME, REPOSITORY, 'fedcba9', 'a newer build nobody deployed');
+    const run = workspace.run(spec, {});
+
+    expect(run).toSucceed();
+    expect(workspace.standIns.calls('aws').filter((call) => call.args[1] === 'start-build')).toEqual([]);
+    expect(workspace.standIns.digestOf('us-east-1', REPOSITORY, 'live-staging')).toBe(running);
+    expect(workspace.standIns.digestOf(HOME, REPOSITORY, 'live-dev')).toBe(running);
+    expect(workspace.standIns.calls('aws').filter((call) => call.args[1] === 'put-image').map((call) => optionValue(call.args, '--region'))).toEqual(['us-east-1']);
+  });
+});
+
+describe('the recovery and protection steps of the meta-pipeline', () => {
+  let synth: SynthesizedPlatform;
+  let workspace: Workspace;
+  beforeAll(() => { synth = sharedSynth('example'); });
+  beforeEach(() => { workspace = new Workspace(synth); });
+  afterEach(() => workspace.dispose());
+
+  test('a stack whose first create rolled back is deleted, in its own account, before anything deploys; no other stack is touched', () => {
+    workspace.standIns.stack('222222222222', HOME, 'dev-Service', 'ROLLBACK_COMPLETE');
+    workspace.standIns.stack('333333333333', HOME, 'prod-Service', 'UPDATE_ROLLBACK_COMPLETE');
+    workspace.standIns.stack(TOOLCHAIN, HOME, 'release-Stateful', 'CREATE_COMPLETE');
+    const run = workspace.run(stepSpec(synth, 'RecoverFailedCreates'), {});
+
+    expect(run).toSucceed();
+    expect(workspace.standIns.stackStatus('222222222222', HOME, 'dev-Service')).toBeUndefined();
+    expect(workspace.standIns.stackStatus('333333333333', HOME, 'prod-Service')).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(workspace.standIns.stackStatus(TOOLCHAIN, HOME, 'release-Stateful')).toBe('CREATE_COMPLETE');
+    const deletion = workspace.standIns.calls('aws').find((call) => call.args[1] === 'delete-stack')!;
+    expect(deletion.assumedAccount).toBe('222222222222');
+    expect(run.stdout).toContain('dev-Service (eu-west-1): its first create failed and rolled back; deleting it');
+    expect(run.stdout).toContain('delivery-Pipeline (eu-west-1): NONE');
+  });
+
+  test('termination protection is turned on for exactly the stacks whose retention is "retain", each in its own account', () => {
+    for (const [account, stack] of [[TOOLCHAIN, 'release-Stateful'], [TOOLCHAIN, 'release-Build'], ['222222222222', 'dev-Service'], ['333333333333', 'prod-Service'], [TOOLCHAIN, 'delivery-Pipeline']]) {
+      workspace.standIns.stack(account, HOME, stack, 'CREATE_COMPLETE');
+    }
+    const run = workspace.run(stepSpec(synth, 'ProtectStacks'), {});
+
+    expect(run).toSucceed();
+    expect(workspace.standIns.isProtected(TOOLCHAIN, HOME, 'release-Stateful')).toBe(true);
+    expect(workspace.standIns.isProtected('333333333333', HOME, 'prod-Service')).toBe(true);
+    expect(workspace.standIns.isProtected(TOOLCHAIN, HOME, 'delivery-Pipeline')).toBe(true);
+    expect(workspace.standIns.isProtected(TOOLCHAIN, HOME, 'release-Build')).toBe(false);
+    expect(workspace.standIns.isProtected('222222222222', HOME, 'dev-Service')).toBe(false);
+  });
+
+  test('an account that does not trust the toolchain fails the step with AWS\'s own explanation', () => {
+    workspace.standIns.distrust('333333333333');
+    const run = workspace.run(stepSpec(synth, 'RecoverFailedCreates'), {});
+
+    expect(run.succeeded).toBe(false);
+    expect(run.stderr).toContain('is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::333333333333:role/cdk-hnb659fds-deploy-role-333333333333-eu-west-1');
+  });
+});
+
+describe('the service check step', () => {
+  let synth: SynthesizedPlatform;
+  let workspace: Workspace;
+  let spec: unknown;
+  beforeAll(() => {
+    synth = sharedSynth('example');
+    spec = stepSpec(synth, 'dev-ServiceCheck');
+  });
+  beforeEach(() => { workspace = new Workspace(synth); });
+  afterEach(() => workspace.dispose());
+
+  test('passes when the service answered, saying what it answered, after one invocation', () => {
+    workspace.standIns.lambdaAnswers('hello-codepipeline-dev-check', { ok: true, url: 'http://app.dev.internal:8080/', version: TAG, attempt: 2 }, 14);
+    const run = workspace.run(spec, {});
+
+    expect(run).toSucceed();
+    expect(run.stdout).toContain(`Service check: answered http://app.dev.internal:8080/ (app version ${TAG}, attempt 2)`);
+    expect(workspace.standIns.invocations('hello-codepipeline-dev-check')).toBe(1);
+  });
+
+  test('when the service never answers, the step reports the check\'s own reason after the check\'s full run, invoking it once', () => {
+    // The check retries for up to 84 s before it gives up: longer than the CLI's default read timeout.
+    workspace.standIns.lambdaAnswers('hello-codepipeline-dev-check', { errorMessage: 'http://app.dev.internal:8080/ did not answer "Hello CodePipeline." after 10 attempts: connect ECONNREFUSED 10.0.3.7:8080', errorType: 'Error' }, 84);
+    const run = workspace.run(spec, {});
+
+    expect(run.succeeded).toBe(false);
+    expect(run.stdout).toContain('Service check: FAILED: http://app.dev.internal:8080/ did not answer "Hello CodePipeline." after 10 attempts: connect ECONNREFUSED');
+    expect(run.stderr).not.toContain('Read timeout');
+    expect(workspace.standIns.invocations('hello-codepipeline-dev-check')).toBe(1);
+  });
+
+  test('(the stand-in itself) the CLI\'s defaults would have retried the call and reported a read timeout', () => {
+    workspace.standIns.lambdaAnswers('hello-codepipeline-dev-check', { errorMessage: 'did not answer' }, 84);
+    const run = workspace.run({ version: '0.2', env: { shell: 'bash' }, phases: { build: { commands: [
+      'aws lambda invoke --region eu-west-1 --function-name arn:aws:lambda:eu-west-1:222222222222:function:hello-codepipeline-dev-check --cli-binary-format raw-in-base64-out --payload \'{}\' out.json',
+    ] } } }, {});
+
+    expect(run.succeeded).toBe(false);
+    expect(run.stderr).toContain('Read timeout on endpoint URL');
+    expect(workspace.standIns.invocations('hello-codepipeline-dev-check')).toBe(3);
+  });
+});
