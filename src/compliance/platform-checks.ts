@@ -6,7 +6,10 @@ import { CodeBuildNodeRuntime } from './rules/codebuild-node-runtime';
 import { EcsDeployRoleComplete } from './rules/ecs-deploy-role-complete';
 import { EcsNoWildcardActions } from './rules/ecs-no-wildcard-actions';
 import { EcsWritesScoped } from './rules/ecs-writes-scoped';
+import { KmsKeyRetention } from './rules/kms-key-retention';
+import { NotificationRuleAfterTopicPolicy } from './rules/notification-rule-after-topic-policy';
 import { PassRoleScoped } from './rules/pass-role-scoped';
+import { RetainExceptOnCreate } from './rules/retain-except-on-create';
 
 /**
  * The platform's own rules for what ships code to ECS, on top of AwsSolutionsChecks, which has no rule
@@ -70,6 +73,33 @@ export class PlatformChecks extends NagPack {
         'The images that offer it: aws/codebuild/standard:7.0 and 8.0, amazonlinux-x86_64-standard:5.0, amazonlinux-aarch64-standard:3.0.',
       level: NagMessageLevel.ERROR,
       rule: CodeBuildNodeRuntime,
+      node,
+    });
+    this.applyRule({
+      info: 'A resource kept when its stack is deleted uses DeletionPolicy Retain, which also keeps it when its first create fails.',
+      explanation:
+        'A failed first create rolls back, and Retain leaves the resource behind: a named repository or bucket then makes every retry fail with AlreadyExists, and an unnamed key or log group is billed with nothing using it. ' +
+        'Fix: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE (CloudFormation RetainExceptOnCreate) instead of RemovalPolicy.RETAIN; src/retention.ts maps the configuration\'s "retain" to it. For a resource a library creates, resource.applyRemovalPolicy(...) on it.',
+      level: NagMessageLevel.ERROR,
+      rule: RetainExceptOnCreate,
+      node,
+    });
+    this.applyRule({
+      info: 'A KMS key is not kept exactly as long as the data it encrypts: deleted while that data is retained, or retained while all of it is deleted.',
+      explanation:
+        'Retained logs, buckets or topics whose key is deleted can never be read again; a retained key whose data are all deleted is billed every month for nothing. ' +
+        'Fix: give the key the removal policy of what it encrypts, e.g. new kms.Key(this, "Key", { removalPolicy }) with the same removalPolicy as the log groups (src/logs/log-settings.ts keeps them together).',
+      level: NagMessageLevel.ERROR,
+      rule: KmsKeyRetention,
+      node,
+    });
+    this.applyRule({
+      info: 'A CodeStar notification rule targets an SNS topic of its template without waiting for the topic policy that lets it publish.',
+      explanation:
+        'CloudFormation creates the rule and the topic policy in parallel; when the rule comes first its creation fails with "Invalid request provided" (aws/aws-cdk#29484) and the first deploy fails. ' +
+        'Fix: rule.node.addDependency(topic.node.findChild("Policy")) after pipeline.notifyOn(...), as NotificationTopic.notifyOn does (src/notifications/notification-topic.ts).',
+      level: NagMessageLevel.ERROR,
+      rule: NotificationRuleAfterTopicPolicy,
       node,
     });
   }

@@ -156,7 +156,7 @@ export class AppPipelineStack extends Stack {
       pipelineResource.addResourceDependency(policy.node.defaultChild as CfnResource);
     }
 
-    const notifications = new NotificationTopic(this, 'Notifications', { emails: config.notifications.emails, removalPolicy });
+    const notifications = new NotificationTopic(this, 'Notifications', { emails: config.notifications.emails });
     notifications.notifyOn(this.appPipeline.pipeline, [
       codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_FAILED,
       codepipeline.PipelineNotificationEvents.ACTION_EXECUTION_FAILED,

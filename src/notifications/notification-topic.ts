@@ -1,4 +1,4 @@
-import type { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import type * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -8,8 +8,6 @@ import { Construct, type IDependable } from 'constructs';
 
 export interface NotificationTopicProps {
   readonly emails: readonly string[];
-  /** The key goes with the topic: a retained key nothing uses any more is billed every month. */
-  readonly removalPolicy: RemovalPolicy;
 }
 
 /** An encrypted SNS topic that a pipeline's failures and pending approvals are sent to. */
@@ -18,7 +16,8 @@ export class NotificationTopic extends Construct {
 
   public constructor(scope: Construct, id: string, props: NotificationTopicProps) {
     super(scope, id);
-    const key = new kms.Key(this, 'Key', { description: 'Encrypts pipeline notifications', enableKeyRotation: true, removalPolicy: props.removalPolicy });
+    // A topic keeps no messages, so its key goes with it: a retained key that nothing uses is billed every month.
+    const key = new kms.Key(this, 'Key', { description: 'Encrypts pipeline notifications', enableKeyRotation: true, removalPolicy: RemovalPolicy.DESTROY });
     // CodeStar Notifications publishes to the encrypted topic, so it must be able to use the key.
     key.addToResourcePolicy(new iam.PolicyStatement({
       actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],

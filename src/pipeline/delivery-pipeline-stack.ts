@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnResource, Stack, type StackProps } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -110,13 +110,19 @@ export class DeliveryPipelineStack extends Stack {
     this.pipeline.addStage(this.delivery, { post: protectStacksStep(everyStack, config.bootstrapQualifier) });
 
     this.pipeline.buildPipeline();
-    // CDK Pipelines retains its artifact bucket and key by default, whatever the toolchain's retention says.
+    // CDK Pipelines retains its artifact buckets and keys (the replication ones of other regions too) by
+    // default, whatever the toolchain's retention says.
     this.pipeline.pipeline.artifactBucket.applyRemovalPolicy(removalPolicy);
     this.pipeline.pipeline.artifactBucket.encryptionKey?.applyRemovalPolicy(removalPolicy);
+    for (const support of Object.values(this.pipeline.pipeline.crossRegionSupport)) {
+      for (const resource of support.stack.node.findAll().filter(CfnResource.isCfnResource)) {
+        if (['AWS::S3::Bucket', 'AWS::KMS::Key'].includes(resource.cfnResourceType)) resource.applyRemovalPolicy(removalPolicy);
+      }
+    }
     // The first notification rule of an account cannot be created before CodeStar Notifications' service-linked
     // role exists; this stack is the first the toolchain account deploys, so it makes sure it does.
     const serviceRole = new NotificationsServiceRole(this, 'NotificationsServiceRole', { logs: logSettings });
-    const notifications = new NotificationTopic(this, 'Notifications', { emails: config.notifications.emails, removalPolicy });
+    const notifications = new NotificationTopic(this, 'Notifications', { emails: config.notifications.emails });
     notifications.notifyOn(this.pipeline.pipeline, [
       codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_FAILED,
       codepipeline.PipelineNotificationEvents.MANUAL_APPROVAL_NEEDED,

@@ -93,3 +93,34 @@ export function asList(value: unknown): unknown[] {
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** The logical ids a value refers to, through `Ref`, `Fn::GetAtt` or `${…}` in `Fn::Sub`, at any depth. */
+export function referencedLogicalIds(value: unknown): Set<string> {
+  const found = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      node.forEach(visit);
+      return;
+    }
+    if (!isObject(node)) return;
+    const ref = refTarget(node);
+    if (ref !== undefined && !ref.startsWith('AWS::')) found.add(ref);
+    const getAtt = getAttOf(node);
+    if (getAtt) found.add(getAtt[0]);
+    const sub = node['Fn::Sub'];
+    const template = Array.isArray(sub) ? sub[0] : sub;
+    if (typeof template === 'string') {
+      for (const match of template.matchAll(/\$\{([^!}][^}.]*)(\.[^}]*)?\}/g)) {
+        if (!match[1].startsWith('AWS::')) found.add(match[1]);
+      }
+    }
+    Object.values(node).forEach(visit);
+  };
+  visit(value);
+  return found;
+}
+
+/** Whether CloudFormation keeps the resource when its stack is deleted. */
+export function isRetained(resource: RenderedResource): boolean {
+  return resource.deletionPolicy === 'Retain' || resource.deletionPolicy === 'RetainExceptOnCreate' || resource.deletionPolicy === 'Snapshot';
+}
