@@ -142,7 +142,7 @@ export function createServer(app: App, options: AppOptions, limits: Limits = DEF
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
     if (err.code !== 'ECONNRESET' && socket.writable && !responding(socket)) {
-      options.logger.log({ level: 'warn', msg: 'client error', code: err.code ?? 'unknown', status });
+      options.logger.clientError(err.code ?? 'unknown', status);
       socket.write(rawResponse(status, options.imageTag));
     }
     socket.destroy();
