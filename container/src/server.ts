@@ -1,5 +1,7 @@
 import * as http from 'node:http';
+import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
+import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from './config';
 import type { Logger } from './log';
 
 export const GREETING = 'Hello CodePipeline.';
@@ -27,10 +29,8 @@ export interface Limits {
 
 export const DEFAULT_LIMITS: Limits = {
   maxHeaderSize: 16 * 1024,
-  // Nothing here takes a request body, so a client that needs more than a few
-  // seconds to send its headers is broken or hostile.
-  headersTimeoutMs: 10_000,
-  requestTimeoutMs: 30_000,
+  headersTimeoutMs: DEFAULT_HEADERS_TIMEOUT_MS,
+  requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
   // Above the load balancer's default 60 s idle timeout, so the balancer is
   // always the side that closes an idle connection; the other way round it can
   // send a request on a socket the app is closing and answer the user with 502.
@@ -46,8 +46,13 @@ export interface App {
   readonly checkContinue: http.RequestListener;
   /** For any other `Expect`: 417, in the app's own shape. */
   readonly checkExpectation: http.RequestListener;
+  /** True from SIGTERM on: /healthz answers 503. */
+  readonly stopping: boolean;
+  /** True once the drain has begun: every connection closes after its current response. */
   readonly draining: boolean;
-  /** Called once on SIGTERM: health checks fail and every connection closes after its current response. */
+  /** On SIGTERM: health checks fail, and nothing else changes yet. */
+  markStopping(): void;
+  /** Stopping, and every connection closes after its current response. */
   startDraining(): void;
 }
 
@@ -96,12 +101,13 @@ function targetPath(url: string): string {
 }
 
 export function createApp(options: AppOptions): App {
+  let stopping = false;
   let draining = false;
   const text = (status: number, body: string, extra?: http.OutgoingHttpHeaders): Reply =>
     reply(status, TEXT, body, options.imageTag, extra);
   const hello = text(200, GREETING);
   const healthy = text(200, 'ok');
-  const unhealthy = text(503, 'draining');
+  const unhealthy = text(503, 'stopping');
   const badRequest = text(400, 'Bad Request');
   const notFound = text(404, 'Not Found');
   const notAllowed = text(405, 'Method Not Allowed', { allow: 'GET, HEAD' });
@@ -115,13 +121,13 @@ export function createApp(options: AppOptions): App {
   );
   const routes = new Map<string, () => Reply>([
     ['/', () => hello],
-    ['/healthz', () => (draining ? unhealthy : healthy)],
+    ['/healthz', () => (stopping ? unhealthy : healthy)],
     ['/version', () => version],
   ]);
 
   const send = (req: http.IncomingMessage, res: http.ServerResponse, started: number, path: string, answer: Reply, close: boolean): void => {
     // While draining, closing each connection after its response is what lets
-    // server.close() finish: idle keep-alive sockets would otherwise stay open.
+    // the drain finish without cutting off a request already on its way.
     res.writeHead(answer.status, close || draining ? answer.closingHeaders : answer.headers);
     res.end(answer.body);
     // Every route answers at once, so the response is complete here. Logging
@@ -202,14 +208,25 @@ export function createApp(options: AppOptions): App {
       // Closed: the client may be about to send a body nobody will read.
       send(req, res, performance.now(), targetPath(req.url ?? '/'), expectationFailed, true);
     },
+    markStopping: () => {
+      stopping = true;
+    },
     startDraining: () => {
+      stopping = true;
       draining = true;
+    },
+    get stopping() {
+      return stopping;
     },
     get draining() {
       return draining;
     },
   };
 }
+
+// The open connections of each server, for the drain; a WeakMap so that a
+// server that is gone takes its set with it.
+const connectionsOf = new WeakMap<http.Server, Set<net.Socket>>();
 
 export function createServer(app: App, options: AppOptions, limits: Limits = DEFAULT_LIMITS): http.Server {
   const server = http.createServer(
@@ -225,6 +242,13 @@ export function createServer(app: App, options: AppOptions, limits: Limits = DEF
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   server.on('checkContinue', app.checkContinue);
   server.on('checkExpectation', app.checkExpectation);
+
+  const connections = new Set<net.Socket>();
+  connectionsOf.set(server, connections);
+  server.on('connection', (socket: net.Socket) => {
+    connections.add(socket);
+    socket.once('close', () => connections.delete(socket));
+  });
 
   // A listener here replaces Node's built-in reply to unparsable input, so it has
   // to do the same job: answer with the right status when that is safe, then drop
@@ -247,6 +271,41 @@ export function createServer(app: App, options: AppOptions, limits: Limits = DEF
     socket.destroy();
   });
   return server;
+}
+
+/** How many connections the server still has open. */
+export function openConnections(server: http.Server): number {
+  return connectionsOf.get(server)?.size ?? 0;
+}
+
+/**
+ * Stops the server without failing a request that is already on its way, and
+ * resolves once its last connection has closed:
+ *
+ * - it stops accepting connections;
+ * - every response from now on carries `connection: close`, and the
+ *   connection closes after it, so clients leave on their own;
+ * - a connection that stays idle for `idleMs` is closed by the server; until
+ *   then its client can still send one more request on it;
+ * - the header and request limits keep applying throughout.
+ *
+ * http.Server.close() does not fit: it destroys idle keep-alive connections at
+ * once, which resets those whose client has just sent a request the server has
+ * not read yet, and it stops the timer that enforces headersTimeout and
+ * requestTimeout (Node 20 and 24 alike), so a slow client could hold the drain
+ * until the shutdown deadline. net.Server's close() only stops listening.
+ */
+export function drain(server: http.Server, app: App, idleMs: number): Promise<void> {
+  app.startDraining();
+  return new Promise<void>((resolve) => {
+    // The callback runs when the last connection has closed (with an error if
+    // the server was not listening, which changes nothing here).
+    net.Server.prototype.close.call(server, () => resolve());
+    // An inactivity timeout, which Node's server answers by closing the socket.
+    // When a request begins on an idle connection Node clears it, and the
+    // response closes that connection instead.
+    for (const socket of connectionsOf.get(server) ?? []) socket.setTimeout(idleMs);
+  });
 }
 
 // The same statuses Node's own handler sends; anything else is a 400.
