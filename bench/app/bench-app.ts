@@ -366,7 +366,10 @@ async function main(): Promise<void> {
       keepAlive: true,
       command: process.execPath,
       args: () => [APP_MAIN],
-      env: (port) => ({ ...baseEnv, PORT: String(port), APP_COMMIT_ID: 'bench', APP_IMAGE_TAG: 'bench' }),
+      // No drain delay: the benchmark stops a server after each start trial
+      // and would otherwise wait out the app's 10 s (in ECS, the Cloud Map
+      // TTL), then kill it. Serving is the same either way.
+      env: (port) => ({ ...baseEnv, PORT: String(port), APP_COMMIT_ID: 'bench', APP_IMAGE_TAG: 'bench', DRAIN_DELAY_MS: '0' }),
     },
     { name: 'bare', keepAlive: true, command: process.execPath, args: (port) => [files.bare, String(port)], env: () => baseEnv },
   ];

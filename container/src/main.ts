@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { readConfig, type Config } from './config';
 import { createLogger, type LogEntry } from './log';
-import { createApp, createServer } from './server';
+import { createApp, createServer, DEFAULT_LIMITS, drain, openConnections } from './server';
 
 const logger = createLogger();
 // Lifecycle lines are rare and someone may be waiting for them (a deployment,
@@ -14,7 +14,11 @@ function announce(entry: LogEntry): void {
 function start(config: Config): void {
   const options = { commitId: config.commitId, imageTag: config.imageTag, logger };
   const app = createApp(options);
-  const server = createServer(app, options);
+  const server = createServer(app, options, {
+    ...DEFAULT_LIMITS,
+    headersTimeoutMs: config.headersTimeoutMs,
+    requestTimeoutMs: config.requestTimeoutMs,
+  });
 
   server.on('error', (err: NodeJS.ErrnoException) => {
     announce({ level: 'error', msg: 'server error', code: err.code ?? 'unknown', error: err.message });
@@ -38,29 +42,38 @@ function start(config: Config): void {
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
+    // ECS sends one SIGTERM. A second signal is someone at a terminal who
+    // does not want to wait out the delay (Ctrl-C twice).
     if (stopping) {
-      announce({ level: 'warn', msg: 'already draining', signal });
-      return;
+      announce({ level: 'warn', msg: 'second signal, exiting without draining', signal, connections: openConnections(server) });
+      process.exit(1);
     }
     stopping = true;
-    app.startDraining();
-    // close() stops accepting; its callback runs once the connections still
-    // carrying a request have been answered (each with connection: close).
-    server.close((err) => {
-      announce({ level: 'info', msg: 'shutdown complete', ...(err ? { note: err.message } : {}) });
-      process.exit(0);
+    // One deadline for the whole stop, the log flush included, so that the
+    // process always exits on its own before ECS's SIGKILL.
+    const deadline = performance.now() + config.shutdownTimeoutMs;
+    const left = (): number => Math.max(0, deadline - performance.now());
+    app.markStopping();
+    announce({
+      level: 'info',
+      msg: 'stopping',
+      signal,
+      connections: openConnections(server),
+      delayMs: config.drainDelayMs,
+      idleMs: config.drainIdleMs,
+      timeoutMs: config.shutdownTimeoutMs,
     });
-    // Idle keep-alive sockets would otherwise hold close() open until their
-    // timeout. Node 19+ already does this inside close(); saying it here keeps
-    // the shutdown correct without relying on that.
-    server.closeIdleConnections();
-    announce({ level: 'info', msg: 'draining', signal, timeoutMs: config.shutdownTimeoutMs });
-    // unref: when the last connection closes first, this timer must not be what
-    // keeps the process alive.
-    setTimeout(() => {
-      announce({ level: 'error', msg: 'shutdown timed out, exiting with requests still open' });
-      process.exit(1);
-    }, config.shutdownTimeoutMs).unref();
+    void (async () => {
+      await pause(Math.min(config.drainDelayMs, left()));
+      announce({ level: 'info', msg: 'draining', connections: openConnections(server) });
+      const closed = await within(drain(server, app, config.drainIdleMs), left());
+      if (closed) logger.log({ level: 'info', msg: 'shutdown complete' });
+      else logger.log({ level: 'error', msg: 'shutdown timed out, exiting with requests still open', connections: openConnections(server) });
+      // A log reader that has fallen behind gets what is left of the deadline
+      // to catch up: the lines it has not taken are lost at exit.
+      const flushed = await logger.drain(left());
+      process.exit(closed && flushed ? 0 : 1);
+    })();
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
@@ -71,4 +84,20 @@ try {
 } catch (err) {
   announce({ level: 'error', msg: 'invalid configuration', error: (err as Error).message });
   process.exitCode = 1;
+}
+
+function pause(ms: number): Promise<void> {
+  return ms === 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Resolves true when `promise` settles within `ms`, false otherwise. */
+function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    // Not unref'd: the process must not end on its own before this says how.
+    const timer = setTimeout(() => resolve(false), ms);
+    void promise.then(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
 }

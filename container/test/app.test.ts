@@ -90,6 +90,76 @@ describe('the built app over HTTP', () => {
     assert.match(reply, /^HTTP\/1\.1 400 /);
   });
 
+  test('an absolute-form target is routed by its path (RFC 9112 §3.2.2)', async () => {
+    for (const [target, body] of [
+      ['http://app.example/version?x=1', '{"commit":"0123abcd","imageTag":"build-42"}'],
+      ['HTTP://app.example:8080/healthz', 'ok'],
+      ['http://app.example', 'Hello CodePipeline.'],
+      ['http://app.example?x=1', 'Hello CodePipeline.'],
+    ] as const) {
+      const reply = await rawExchange(app.port, `GET ${target} HTTP/1.1\r\nHost: app.example\r\nConnection: close\r\n\r\n`);
+      assert.match(reply, /^HTTP\/1\.1 200 /, target);
+      assert.ok(reply.endsWith(`\r\n\r\n${body}`), target);
+    }
+    const reply = await rawExchange(app.port, 'GET http://app.example/nope HTTP/1.1\r\nHost: app.example\r\nConnection: close\r\n\r\n');
+    assert.match(reply, /^HTTP\/1\.1 404 /);
+    await app.waitForLog((l) => l.msg === 'request' && l.path === '/nope');
+  });
+
+  test('answers Node would otherwise write itself have the app headers, close the connection and are logged', async () => {
+    const cases: Array<[string, number]> = [
+      ['GET / HTTP/1.1\r\n\r\n', 400], // no Host
+      ['GET / HTTP/1.1\r\nHost: t\r\nExpect: bogus\r\n\r\n', 417],
+      ['CONNECT tunnel.example:443 HTTP/1.1\r\nHost: tunnel.example:443\r\n\r\n', 405],
+      ['NOT A REQUEST\r\n\r\n', 400],
+      [`GET / HTTP/1.1\r\nHost: t\r\nx-big: ${'a'.repeat(64 * 1024)}\r\n\r\n`, 431],
+    ];
+    for (const [payload, status] of cases) {
+      const reply = await rawExchange(app.port, payload);
+      const head = reply.slice(0, reply.indexOf('\r\n\r\n')).toLowerCase();
+      const what = `${payload.slice(0, 30)}...`;
+      assert.match(head, new RegExp(`^http/1\\.1 ${status} `), what);
+      assert.match(head, /\r\ncache-control: no-store(\r\n|$)/, what);
+      assert.match(head, /\r\nx-app-version: build-42(\r\n|$)/, what);
+      assert.match(head, /\r\nconnection: close(\r\n|$)/, what);
+    }
+    assert.match((await rawExchange(app.port, cases[2]![0])).toLowerCase(), /\r\nallow: get, head\r\n/);
+    await app.waitForLog((l) => l.msg === 'request' && l.status === 417);
+    await app.waitForLog((l) => l.msg === 'request' && l.method === 'CONNECT' && l.status === 405);
+    await app.waitForLog((l) => l.msg === 'request' && l.method === 'GET' && l.status === 400);
+    await app.waitForLog((l) => l.msg === 'client error' && l.status === 400);
+  });
+
+  test('a body above the limit is refused with 413 before it is read, and the connection closed', async () => {
+    // 4 GiB announced and a few bytes sent: the answer cannot have waited for the rest.
+    const reply = await rawExchange(app.port, 'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 4294967296\r\n\r\nsome bytes');
+    assert.match(reply, /^HTTP\/1\.1 413 [\s\S]*\r\nconnection: close\r\n[\s\S]*\r\n\r\nContent Too Large$/i);
+    await app.waitForLog((l) => l.msg === 'request' && l.method === 'POST' && l.status === 413);
+  });
+
+  test('with Expect: 100-continue, a body above the limit is refused before the client sends it', async () => {
+    const reply = await rawExchange(app.port, 'PUT / HTTP/1.1\r\nHost: t\r\nContent-Length: 1048576\r\nExpect: 100-continue\r\n\r\n');
+    assert.match(reply, /^HTTP\/1\.1 413 /);
+    assert.doesNotMatch(reply, /100 Continue/);
+    const small = await rawExchange(app.port, 'PUT / HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\nExpect: 100-continue\r\nConnection: close\r\n\r\nhi');
+    assert.match(small, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 405 /);
+  });
+
+  test('a chunked body is refused with 413 as soon as it passes the limit', async () => {
+    const chunk = `400\r\n${'a'.repeat(1024)}\r\n`;
+    // The terminating chunk never comes: the answer cannot have waited for it.
+    const reply = await rawExchange(app.port, `POST /healthz HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n${chunk}${chunk}`);
+    assert.match(reply, /^HTTP\/1\.1 413 /);
+  });
+
+  test('a small body is read and discarded, and the connection carries the next request', async () => {
+    const small = 'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello';
+    const chunked = 'POST /version HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n';
+    const reply = await rawExchange(app.port, `${small}${chunked}GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n`);
+    const statuses = [...reply.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1]);
+    assert.deepEqual(statuses, ['405', '405', '200']);
+  });
+
   test('logs are one JSON object per line, without query strings or headers', async () => {
     // Lines are written in batches, in order: once this request's line (the
     // only HEAD /healthz) is out, so are the lines of every test before it.
@@ -110,6 +180,7 @@ describe('the built app over HTTP', () => {
     }
     assert.ok(lines.some((l) => l.msg === 'listening' && l.commit === '0123abcd'));
     assert.ok(lines.some((l) => l.msg === 'client error' && l.status === 431));
+    assert.ok(!requests.some((l) => String(l.path).includes('app.example')), 'an absolute-form target was logged whole');
     const all = app.rawLines.join('\n');
     assert.ok(!all.includes('canary'), 'a query string or header value reached the logs');
   });

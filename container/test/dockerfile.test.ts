@@ -25,21 +25,44 @@ function stages(): Instruction[][] {
 const finalStage = stages().at(-1) ?? [];
 const inFinal = (keyword: string) => finalStage.filter((i) => i.getKeyword() === keyword);
 
+// Node's LTS lines still maintained, with the day each reaches its end of
+// life. A line that is not here, or whose day has passed, fails the test: the
+// image must move on before its Node stops getting security fixes.
+const NODE_END_OF_LIFE: Readonly<Record<number, string>> = {
+  24: '2028-04-30',
+  26: '2029-04-30',
+};
+
 describe('Dockerfile', () => {
-  test('every stage starts from the same fully pinned Node 20 image on ECR Public', () => {
+  test('every stage starts from the same fully pinned image of a maintained Node LTS on ECR Public', () => {
     const froms = dockerfile.getFROMs();
     assert.ok(froms.length >= 2, 'expected a build stage and a runtime stage');
     for (const from of froms) {
       assert.equal(from.getRegistry(), 'public.ecr.aws');
       assert.equal(from.getImageName(), 'docker/library/node');
-      // Major-only tags (20-alpine) and latest move under the same name; a full
+      // Major-only tags (24-alpine) and latest move under the same name; a full
       // version with the Alpine release does not.
-      assert.match(from.getImageTag() ?? '', /^20\.\d+\.\d+-alpine\d+\.\d+$/);
+      const tag = from.getImageTag() ?? '';
+      assert.match(tag, /^\d+\.\d+\.\d+-alpine\d+\.\d+$/);
+      const major = Number(tag.split('.')[0]);
+      const endOfLife = NODE_END_OF_LIFE[major];
+      assert.ok(endOfLife !== undefined, `Node ${major} is not a maintained LTS line`);
+      assert.ok(new Date().toISOString().slice(0, 10) <= endOfLife, `Node ${major} reached its end of life on ${endOfLife}`);
       const digest = from.getImageDigest();
       if (digest !== null) assert.match(digest, /^sha256:[0-9a-f]{64}$/);
       assert.equal(from.getImage(), froms[0]!.getImage(), 'stages use different base images');
       assert.equal(from.getPlatformFlag(), null, 'the architecture follows the build host');
     }
+  });
+
+  test('package.json asks for the same Node major as the image, types included', () => {
+    const major = (dockerfile.getFROMs()[0]!.getImageTag() ?? '').split('.')[0];
+    const pkg = JSON.parse(readFileSync(path.join(CONTAINER_DIR, 'package.json'), 'utf8')) as {
+      engines: { node: string };
+      devDependencies: Record<string, string>;
+    };
+    assert.equal(pkg.engines.node, `>=${major}`);
+    assert.match(pkg.devDependencies['@types/node'] ?? '', new RegExp(`^\\^${major}\\.`));
   });
 
   test('the runtime stage runs as a non-root user', () => {

@@ -29,6 +29,9 @@ export interface RunningApp {
   waitForLog(match: (line: LogLine) => boolean): Promise<LogLine>;
   /** SIGTERM, then wait for the process to end. */
   stop(): Promise<Exit>;
+  /** Stops reading stdout, as a stalled log driver would: the pipe fills and the app's writes wait. */
+  stallOutput(): void;
+  resumeOutput(): void;
   /** SIGKILL if still running: cleanup for a test that failed half-way. */
   kill(): void;
 }
@@ -105,7 +108,15 @@ export async function startApp(env: Record<string, string> = {}): Promise<Runnin
     kill: () => {
       if (!closed) child.kill('SIGKILL');
     },
+    stallOutput: () => child.stdout!.pause(),
+    resumeOutput: () => child.stdout!.resume(),
   };
+}
+
+/** The most resident memory the process has used so far (VmHWM), in MiB. */
+export function peakRssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1]) / 1024;
 }
 
 export interface Response {

@@ -67,3 +67,82 @@ test('flushing with nothing buffered writes nothing', () => {
   createLogger(out).flush();
   assert.equal(writes.length, 0);
 });
+
+/** A stream whose reader has stalled: it takes writes and completes none until released. */
+function stalled(): { out: Writable; release: () => void; text: () => string } {
+  const waiting: Array<() => void> = [];
+  let text = '';
+  let open = false;
+  const out = new Writable({
+    // A small mark, as on a pipe: Node queues the rest in memory.
+    highWaterMark: 1024,
+    write(chunk: Buffer, _encoding, done) {
+      text += chunk.toString('utf8');
+      if (open) done();
+      else waiting.push(done);
+    },
+  });
+  return {
+    out,
+    release: () => {
+      open = true;
+      for (const done of waiting.splice(0)) done();
+    },
+    text: () => text,
+  };
+}
+
+test('a stalled output: the queue stays bounded, request lines are dropped and counted, other lines never', async () => {
+  const { out, release, text } = stalled();
+  const maxQueued = 64 * 1024;
+  const logger = createLogger(out, 60_000, 4 * 1024, maxQueued);
+  logger.log({ level: 'info', msg: 'listening' });
+  let mostQueued = 0;
+  for (let i = 0; i < 20_000; i++) {
+    logger.request('GET', '/', 200, 0.1);
+    if (i % 1000 === 0) logger.clientError('HPE_INVALID_METHOD', 400);
+    mostQueued = Math.max(mostQueued, out.writableLength);
+  }
+  logger.log({ level: 'info', msg: 'draining' });
+  // Within one batch of the bound; without it this reached the whole 2.5 MB.
+  assert.ok(mostQueued <= maxQueued + 4 * 1024, `queued ${mostQueued} bytes`);
+
+  const drained = logger.drain(5_000);
+  release();
+  assert.equal(await drained, true);
+  const lines = text().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const requests = lines.filter((l) => l.msg === 'request').length + lines.filter((l) => l.msg === 'client error').length;
+  const dropped = lines.filter((l) => l.msg === 'log lines dropped').reduce((sum, l) => sum + (l.dropped as number), 0);
+  assert.ok(dropped > 0);
+  assert.equal(requests + dropped, 20_000 + 20, 'every request line is either written or counted');
+  assert.equal(lines[0]!.msg, 'listening');
+  // The count comes before the lifecycle line that follows the drops.
+  assert.deepEqual(lines.slice(-2).map((l) => l.msg), ['log lines dropped', 'draining']);
+});
+
+test('drops are reported once the reader has caught up, without waiting for shutdown', async () => {
+  const { out, release, text } = stalled();
+  const logger = createLogger(out, 60_000, 1024, 8 * 1024);
+  for (let i = 0; i < 1_000; i++) logger.request('GET', '/', 200, 0.1);
+  logger.flush();
+  release();
+  await new Promise((resolve) => setImmediate(resolve));
+  logger.flush();
+  assert.ok(text().includes('"msg":"log lines dropped"'));
+});
+
+test('drain() gives up at its deadline when the reader never catches up', async () => {
+  const { out } = stalled();
+  const logger = createLogger(out, 60_000);
+  logger.log({ msg: 'shutdown complete' });
+  assert.equal(await logger.drain(50), false);
+});
+
+test('drain() with nothing queued resolves at once', async () => {
+  const { out, writes } = collector();
+  const logger = createLogger(out, 60_000);
+  assert.equal(await logger.drain(60_000), true);
+  logger.log({ msg: 'x' });
+  assert.equal(await logger.drain(60_000), true);
+  assert.equal(writes.length, 1);
+});

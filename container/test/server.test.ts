@@ -63,6 +63,21 @@ describe('createServer', () => {
     await close();
   });
 
+  test('stopping: healthz is 503 and nothing else changes, connections stay open', async (t) => {
+    const { app, port, close } = await listen(t);
+    app.markStopping();
+    assert.equal(app.stopping, true);
+    assert.equal(app.draining, false);
+    const health = await request(port, 'GET', '/healthz', { connection: 'keep-alive' });
+    assert.equal(health.status, 503);
+    assert.equal(health.body, 'stopping');
+    assert.equal(health.headers.connection, 'keep-alive');
+    const hello = await request(port, 'GET', '/', { connection: 'keep-alive' });
+    assert.equal(hello.status, 200);
+    assert.equal(hello.headers.connection, 'keep-alive');
+    await close();
+  });
+
   test('draining: healthz is 503 and every response closes its connection', async (t) => {
     const { app, port, close } = await listen(t);
     app.startDraining();
@@ -91,17 +106,67 @@ describe('createServer', () => {
 
 describe('readConfig', () => {
   test('defaults', () => {
-    assert.deepEqual(readConfig({}), { port: 8080, shutdownTimeoutMs: 10_000, commitId: 'unknown', imageTag: 'unknown' });
+    assert.deepEqual(readConfig({}), {
+      port: 8080,
+      shutdownTimeoutMs: 25_000,
+      drainDelayMs: 10_000,
+      drainIdleMs: 5_000,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 10_000,
+      commitId: 'unknown',
+      imageTag: 'unknown',
+    });
+  });
+
+  test('the default stop serves through the Cloud Map TTL and ends, whatever the clients do, before ECS sends SIGKILL', () => {
+    const config = readConfig({});
+    const cloudMapTtlMs = 10_000; // the platform's Cloud Map dnsTtl
+    const ecsStopTimeoutMs = 30_000; // the platform's container stopTimeout
+    assert.ok(config.drainDelayMs >= cloudMapTtlMs, 'clients that DNS still sends here would be refused');
+    // The worst case once the drain begins: an idle connection kept for the
+    // idle grace, or a request begun just before that takes its time until a
+    // limit ends it (Node checks the limits once per interval).
+    const slowest = Math.max(config.drainIdleMs, config.requestTimeoutMs + DEFAULT_LIMITS.connectionsCheckingIntervalMs);
+    assert.ok(config.drainDelayMs + slowest < config.shutdownTimeoutMs, 'a slow client could turn a clean stop into a timeout');
+    assert.ok(config.shutdownTimeoutMs <= ecsStopTimeoutMs - 5_000, 'too close to SIGKILL to exit on its own');
   });
 
   test('reads every setting', () => {
-    const config = readConfig({ PORT: '3000', SHUTDOWN_TIMEOUT_MS: '5000', APP_COMMIT_ID: 'abc1234', APP_IMAGE_TAG: 'abc1234' });
-    assert.deepEqual(config, { port: 3000, shutdownTimeoutMs: 5000, commitId: 'abc1234', imageTag: 'abc1234' });
+    const config = readConfig({
+      PORT: '3000',
+      SHUTDOWN_TIMEOUT_MS: '5000',
+      DRAIN_DELAY_MS: '0',
+      DRAIN_IDLE_MS: '2000',
+      HEADERS_TIMEOUT_MS: '1000',
+      REQUEST_TIMEOUT_MS: '1500',
+      APP_COMMIT_ID: 'abc1234',
+      APP_IMAGE_TAG: 'abc1234',
+    });
+    assert.deepEqual(config, {
+      port: 3000,
+      shutdownTimeoutMs: 5000,
+      drainDelayMs: 0,
+      drainIdleMs: 2000,
+      headersTimeoutMs: 1000,
+      requestTimeoutMs: 1500,
+      commitId: 'abc1234',
+      imageTag: 'abc1234',
+    });
   });
 
   test('rejects malformed numbers instead of guessing', () => {
     for (const PORT of ['eighty', '-1', '70000', '80.5']) assert.throws(() => readConfig({ PORT }), /PORT/);
-    for (const SHUTDOWN_TIMEOUT_MS of ['0', 'soon']) assert.throws(() => readConfig({ SHUTDOWN_TIMEOUT_MS }), /SHUTDOWN_TIMEOUT_MS/);
+    for (const name of ['SHUTDOWN_TIMEOUT_MS', 'DRAIN_DELAY_MS', 'DRAIN_IDLE_MS', 'HEADERS_TIMEOUT_MS', 'REQUEST_TIMEOUT_MS']) {
+      for (const value of ['-1', 'soon', '1.5']) assert.throws(() => readConfig({ [name]: value }), new RegExp(name));
+    }
+    // Zero means no delay; for the others it would mean no limit at all.
+    for (const name of ['SHUTDOWN_TIMEOUT_MS', 'DRAIN_IDLE_MS', 'HEADERS_TIMEOUT_MS', 'REQUEST_TIMEOUT_MS']) {
+      assert.throws(() => readConfig({ [name]: '0' }), new RegExp(name));
+    }
+  });
+
+  test('rejects a header limit above the request limit, which Node would refuse', () => {
+    assert.throws(() => readConfig({ HEADERS_TIMEOUT_MS: '20000' }), /HEADERS_TIMEOUT_MS \(20000\) must not be above REQUEST_TIMEOUT_MS \(10000\)/);
   });
 
   test('keeps header-breaking characters out of the image tag', () => {
