@@ -21,7 +21,7 @@ export interface PinnedAction {
 export const ACTIONS = {
   checkout: { uses: 'actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1', version: 'v7.0.1', minimumMajor: 7 },
   setupNode: { uses: 'actions/setup-node@820762786026740c76f36085b0efc47a31fe5020', version: 'v7.0.0', minimumMajor: 7 },
-  uploadArtifact: { uses: 'actions/upload-artifact@043fb46d1a93c77aae656e7c1c64a875d1fc6a0a', version: 'v7.0.1', minimumMajor: 7 },
+  uploadArtifact: { uses: 'actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f', version: 'v7.0.0', minimumMajor: 7 },
   downloadArtifact: { uses: 'actions/download-artifact@3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c', version: 'v8.0.1', minimumMajor: 8 },
   uploadSarif: { uses: 'github/codeql-action/upload-sarif@8aad20d150bbac5944a9f9d289da16a4b0d87c1e', version: 'v4.36.2', minimumMajor: 4 },
   createPullRequest: { uses: 'peter-evans/create-pull-request@5f6978faf089d4d20b00c7766989d076bb2fc7f1', version: 'v8.1.1', minimumMajor: 8 },
