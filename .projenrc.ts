@@ -1,5 +1,5 @@
 import { awscdk, javascript, typescript } from 'projen';
-import { addBuildWorkflow, hardenProjenWorkflows } from './projenrc/workflows';
+import { addActionPinUpdates, addBuildWorkflow, hardenProjenWorkflows } from './projenrc/workflows';
 import { BUILD_COMMANDS, COMPLIANCE_REPORT_DIRECTORY, INSTALL_COMMANDS } from './src/pipeline/build-commands';
 
 // Toolchain pins (see docs/adr/0001-toolchain.md for the reasons behind each one).
@@ -152,5 +152,16 @@ addBuildWorkflow(project, {
   complianceDirectory: COMPLIANCE_REPORT_DIRECTORY,
 });
 hardenProjenWorkflows(project);
+
+// The action pins: Dependabot proposes new releases, the record in projenrc/action-pins.ts stays the source.
+addActionPinUpdates(project);
+project.addTask('actions:verify', {
+  description: 'Check that each action pin in projenrc/action-pins.ts is the commit of its release tag on GitHub (needs github.com)',
+  exec: 'tsx projenrc/action-pins-cli.ts verify',
+});
+project.addTask('actions:adopt', {
+  description: 'Record in projenrc/action-pins.ts the action SHAs a Dependabot pull request wrote into .github/workflows, each checked against its release tag on GitHub (needs github.com), then regenerate the workflows',
+  steps: [{ exec: 'tsx projenrc/action-pins-cli.ts adopt' }, { spawn: 'default' }],
+});
 
 project.synth();

@@ -1,9 +1,11 @@
 /**
  * Every action the workflows use, pinned to a full commit SHA. A tag can be moved to other code; a SHA
- * cannot. This file is the only record of the pins: the workflows are generated from it.
+ * cannot. This file is the only record of the pins: the workflows are generated from it, so a pin changes
+ * here and nowhere else (README.md, "GitHub setup": how a Dependabot pull request lands here).
  *
  * Each `version` is the release tag the SHA was verified against: in a copy of the action's repository,
- * `git rev-parse <version>^{commit}` printed the SHA.
+ * `git rev-parse <version>^{commit}` printed the SHA; `npx projen actions:verify` checks them all against
+ * the tags on GitHub.
  */
 export interface PinnedAction {
   /** `owner/repo[/path]@<40-hex sha>` as written in `uses:`. */

@@ -1,5 +1,5 @@
 import type { javascript } from 'projen';
-import { github } from 'projen';
+import { github, YamlFile } from 'projen';
 import { type Job, type JobPermissions, JobPermission, type JobStep } from 'projen/lib/github/workflows-model';
 import { ACTIONS, actionPath, type PinnedAction, PROJEN_ACTION_OVERRIDES } from './action-pins';
 
@@ -145,4 +145,28 @@ function namePinnedStep(step: JobStep): JobStep {
   const nodeVersion = step.with?.['node-version'];
   const name = step.name ?? action;
   return { ...step, name: pinnedName(pin, nodeVersion === undefined ? name : `${name} ${nodeVersion}`) };
+}
+
+/**
+ * Dependabot's `github-actions` updates: it finds a newer release of each pinned action (a SHA pin without a
+ * version comment is resolved through the tag that points at it) and opens one grouped pull request that
+ * rewrites the SHAs in `.github/workflows/`. Those files are generated, so the pull request is landed with
+ * `npx projen actions:adopt`, which records the new SHAs in projenrc/action-pins.ts (see README.md).
+ */
+export function addActionPinUpdates(project: javascript.NodeProject): YamlFile {
+  return new YamlFile(project, '.github/dependabot.yml', {
+    obj: {
+      version: 2,
+      updates: [{
+        'package-ecosystem': 'github-actions',
+        'directory': '/',
+        'schedule': { interval: 'weekly' },
+        // A release younger than a week is not proposed: time for a compromised tag to be noticed.
+        'cooldown': { 'default-days': 7 },
+        'groups': { 'github-actions': { patterns: ['*'] } },
+        'labels': ['dependencies'],
+        'commit-message': { prefix: 'ci' },
+      }],
+    },
+  });
 }

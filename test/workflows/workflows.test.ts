@@ -79,6 +79,16 @@ describe('GitHub workflows', () => {
     expect(setupNode.with).toEqual({ 'node-version': expect.any(String), 'package-manager-cache': false });
   });
 
+  test('Dependabot proposes new action releases weekly; npm dependencies stay with the upgrade workflow', () => {
+    const dependabot = parse(readFileSync(path.join(WORKFLOWS_DIR, '..', 'dependabot.yml'), 'utf8'));
+    expect(dependabot.updates).toEqual([expect.objectContaining({
+      'package-ecosystem': 'github-actions',
+      'directory': '/',
+      'schedule': { interval: 'weekly' },
+      'cooldown': { 'default-days': 7 },
+    })]);
+  });
+
   test('workflows read by default; only code scanning may write security events', () => {
     for (const [file, text] of workflows) {
       const workflow = parse(text);
