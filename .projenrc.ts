@@ -95,6 +95,8 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     workflowOptions: { schedule: javascript.UpgradeDependenciesSchedule.WEEKLY, labels: ['dependencies'] },
   },
   pullRequestTemplate: false,
+  // Tests and CI check; they never rewrite source. `npx projen eslint:fix` applies the fixes locally.
+  eslintOptions: { dirs: ['src'], devdirs: ['test', 'build-tools'], commandOptions: { fix: false } },
 });
 
 // Transpile tests with swc instead of type-checking them in ts-jest: `tsc --noEmit` already checks them.
@@ -103,6 +105,10 @@ project.deps.removeDependency('ts-jest');
 project.deps.removeDependency('ts-node');
 
 project.eslint?.addLintPattern('tools');
+project.addTask('eslint:fix', {
+  description: 'Runs eslint and applies its fixes (the eslint task, which the tests run, only reports)',
+  steps: [{ spawn: 'eslint', args: ['--fix'] }],
+});
 
 // Type-check src, test, bench and .projenrc.ts once per build; nothing is emitted for a CDK app.
 const compile = project.tasks.tryFind('compile')!;

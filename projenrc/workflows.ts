@@ -11,6 +11,9 @@ export interface WorkflowOptions {
   readonly complianceDirectory: string;
 }
 
+/** The id of the build job's step that fails when the build changed the checked-out repository. */
+export const UNCHANGED_STEP_ID = 'unchanged';
+
 const READ_ONLY: JobPermissions = { contents: JobPermission.READ };
 
 /** A step name that shows the pinned version: YAML comments cannot be emitted, step names can. */
@@ -31,6 +34,17 @@ function setup(options: WorkflowOptions): JobStep[] {
     ...options.installCommands.map((run) => ({ name: `Install: ${run}`, run })),
   ];
 }
+
+/** Fails the build when it changed the checkout: generated files out of date, or anything else written. */
+const UNCHANGED_CHECK = [
+  'changes="$(git status --porcelain)"',
+  'if [ -n "$changes" ]; then',
+  '  echo "::error title=The build changed the repository::Run npx projen build locally and commit what it changes; CI never rewrites source."',
+  '  echo "$changes"',
+  '  git --no-pager diff',
+  '  exit 1',
+  'fi',
+].join('\n');
 
 /**
  * `build`: the same install and build as the meta-pipeline's synth step, the compliance report in the job
@@ -57,6 +71,7 @@ export function addBuildWorkflow(project: javascript.NodeProject, options: Workf
     steps: [
       ...setup(options),
       ...options.buildCommands.map((run) => ({ name: `Build: ${run}`, run })),
+      { name: 'Fail if the build changed the repository', id: UNCHANGED_STEP_ID, run: UNCHANGED_CHECK },
       {
         name: 'Compliance report in the job summary',
         id: 'report',

