@@ -14,6 +14,9 @@ export interface WorkflowOptions {
 /** The id of the build job's step that fails when the build changed the checked-out repository. */
 export const UNCHANGED_STEP_ID = 'unchanged';
 
+/** The id of the code-scanning job's first step, which finds out whether the upload can succeed at all. */
+export const CODE_SCANNING_PROBE_ID = 'available';
+
 const READ_ONLY: JobPermissions = { contents: JobPermission.READ };
 
 /** A step name that shows the pinned version: YAML comments cannot be emitted, step names can. */
@@ -34,6 +37,30 @@ function setup(options: WorkflowOptions): JobStep[] {
     ...options.installCommands.map((run) => ({ name: `Install: ${run}`, run })),
   ];
 }
+
+/**
+ * Whether code scanning accepts uploads here. Public repositories always have it; a private one only with
+ * GitHub Advanced Security (Code Security), and without it every upload fails with a 403 whose message
+ * names the missing feature (the patterns are the ones codeql-action itself recognises, src/api-client.ts).
+ * 404 is "no analysis found": code scanning is on, nothing was uploaded yet. Anything else is a real
+ * failure (a token without `security-events`, an outage) and fails the job.
+ */
+const CODE_SCANNING_PROBE = [
+  'status="$(curl --silent --show-error --output "$RUNNER_TEMP/code-scanning.json" --write-out "%{http_code}" \\',
+  '  --header "Authorization: Bearer $GITHUB_TOKEN" --header "Accept: application/vnd.github+json" \\',
+  '  "$GITHUB_API_URL/repos/$GITHUB_REPOSITORY/code-scanning/analyses?per_page=1")"',
+  'if [ "$status" = 200 ] || [ "$status" = 404 ]; then',
+  '  echo "available=true" >> "$GITHUB_OUTPUT"',
+  'elif [ "$status" = 403 ] && grep -qiE "(Advanced|Code) Security must be enabled|Code scanning is not enabled" "$RUNNER_TEMP/code-scanning.json"; then',
+  '  echo "available=false" >> "$GITHUB_OUTPUT"',
+  '  echo "::notice title=Code scanning skipped::Code scanning is not enabled for this repository (a private repository needs GitHub Advanced Security). The compliance report is in the build job\'s summary and artifact."',
+  '  echo "Code scanning is not enabled for this repository, so the findings were not uploaded; see README.md, GitHub setup." >> "$GITHUB_STEP_SUMMARY"',
+  'else',
+  '  echo "::error title=Code scanning check failed::GET code-scanning/analyses answered HTTP $status"',
+  '  cat "$RUNNER_TEMP/code-scanning.json"',
+  '  exit 1',
+  'fi',
+].join('\n');
 
 /** Fails the build when it changed the checkout: generated files out of date, or anything else written. */
 const UNCHANGED_CHECK = [
@@ -89,17 +116,20 @@ export function addBuildWorkflow(project: javascript.NodeProject, options: Workf
     ],
   });
 
+  const scanning = `steps.${CODE_SCANNING_PROBE_ID}.outputs.available == 'true'`;
   workflow.addJob('code-scanning', {
     name: 'Compliance findings to code scanning',
     needs: ['build'],
     // Pull requests from forks get a read-only token, which code scanning refuses.
     if: "always() && needs.build.outputs.report == 'true' && (github.event_name != 'pull_request' || github.event.pull_request.head.repo.full_name == github.repository)",
     runsOn: ['ubuntu-latest'],
-    // The only job that may write security events.
-    permissions: { contents: JobPermission.READ, securityEvents: JobPermission.WRITE },
+    // The only job that may write security events. In a private repository the upload also reads the
+    // workflow run (its analysis key is the workflow's path), which needs `actions: read`.
+    permissions: { contents: JobPermission.READ, securityEvents: JobPermission.WRITE, actions: JobPermission.READ },
     steps: [
-      uses(ACTIONS.downloadArtifact, 'Download the compliance report', { name: 'compliance-report', path: 'compliance' }),
-      uses(ACTIONS.uploadSarif, 'Upload SARIF', { sarif_file: 'compliance/report.sarif', category: 'compliance-gate' }),
+      { name: 'Is code scanning enabled here?', id: CODE_SCANNING_PROBE_ID, env: { GITHUB_TOKEN: '${{ github.token }}' }, run: CODE_SCANNING_PROBE },
+      uses(ACTIONS.downloadArtifact, 'Download the compliance report', { name: 'compliance-report', path: 'compliance' }, { if: scanning }),
+      uses(ACTIONS.uploadSarif, 'Upload SARIF', { sarif_file: 'compliance/report.sarif', category: 'compliance-gate' }, { if: scanning }),
     ],
   });
 

