@@ -80,7 +80,7 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     },
   },
   tsconfigDev: {
-    include: ['../src/**/*.ts', '../bench/**/*.ts', '../tools/**/*.ts'],
+    include: ['../src/**/*.ts', '../bench/**/*.ts', '../tools/**/*.ts', '../projenrc/**/*.ts', '../.projenrc.ts'],
     compilerOptions: {},
   },
 
