@@ -128,8 +128,40 @@ project.addTask('compliance:report', {
 
 // `--no-lookups`: a context lookup would need AWS credentials; this makes a new one fail loudly.
 // The app itself writes cdk.out/compliance/ after every synth, passed or failed (src/main.ts).
-for (const name of ['synth', 'synth:silent']) {
-  project.tasks.tryFind(name)!.reset('cdk synth --no-lookups --quiet');
+// `synth` is already quiet, so the build synthesizes through it rather than a second, `synth:silent` task.
+const synth = project.tasks.tryFind('synth')!;
+synth.reset('cdk synth --no-lookups --quiet');
+const postCompile = project.tasks.tryFind('post-compile')!;
+postCompile.reset();
+postCompile.spawn(synth);
+project.removeTask('synth:silent');
+// What the build's phases do here (projen's descriptions speak of a release, compiling and packaging).
+project.tasks.tryFind('build')!.description = 'Regenerate the project files, type-check, synthesize with the compliance gate, test: what CI and the meta-pipeline run';
+compile.description = 'Type-check src, test, tools, bench and the projen configuration (tsc --noEmit); nothing is emitted';
+postCompile.description = 'The synth, after the type-check';
+
+// Tasks that did nothing here, or worse.
+for (const name of [
+  'bundle', // empty: nothing in this app is bundled
+  'watch', // `cdk deploy --hotswap` then `cdk watch`: hotswap-deploys the pipeline stack, past CloudFormation
+  'clobber', // `git clean -fdx` deletes untracked files, such as an uncommitted config/platform.yaml
+]) {
+  project.removeTask(name);
+}
+// cdk.json ran `npx projen bundle` before every synth, and its `watch` block is what lets `cdk watch`
+// (a hotswap deploy) run at all: without it the CLI refuses.
+project.cdkConfig.json.addDeletionOverride('build');
+project.cdkConfig.json.addDeletionOverride('watch');
+// Empty hooks that projen's build (default, pre-compile, compile, post-compile, test, package) and upgrade
+// tasks spawn by name and lock, so they stay; they say so, and are no npm scripts of their own.
+const HOOKS: Record<string, string> = {
+  'pre-compile': 'build',
+  'package': 'build',
+  'post-upgrade': 'upgrade',
+};
+for (const [name, spawnedBy] of Object.entries(HOOKS)) {
+  project.tasks.tryFind(name)!.description = `Empty hook of projen's ${spawnedBy} task; nothing to run here`;
+  project.package.removeScript(name);
 }
 
 const testContainer = project.addTask('test:container', {
