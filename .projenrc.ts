@@ -164,6 +164,12 @@ for (const [name, spawnedBy] of Object.entries(HOOKS)) {
   project.package.removeScript(name);
 }
 
+project.addTask('infra-diff', {
+  description: 'Compare two synthesized cloud assemblies offline, as the pull-request workflow does (--help for usage)',
+  exec: 'tsx tools/infra-diff/cli.ts',
+  receiveArgs: true,
+});
+
 const testContainer = project.addTask('test:container', {
   description: 'Build and test the app in container/ (it has its own package.json and lock file)',
   steps: [{ exec: 'npm run build', cwd: 'container' }, { exec: 'npm test', cwd: 'container' }],

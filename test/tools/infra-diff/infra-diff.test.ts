@@ -90,6 +90,17 @@ test('exits 0 on a valid diff unless broadening fails it, and 1 on bad arguments
   expect(runCli([dirs.base, dirs.head, '--frobnicate']).stderr).toContain('unknown option --frobnicate');
 });
 
+test('--help prints the usage and exits 0, through the projen task too', async () => {
+  for (const flag of ['--help', '-h']) {
+    expect(runCli([flag])).toMatchObject({ exitCode: 0, stdout: expect.stringMatching(/^usage: npx projen infra-diff <base-assembly-dir> <head-assembly-dir>/), stderr: '' });
+  }
+  const task = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+    execFile('npx', ['projen', 'infra-diff', '--help'], { cwd: REPO_ROOT }, (error, stdout) => resolve({ code: error ? error.code as number : 0, stdout }));
+  });
+  expect(task.code).toBe(0);
+  expect(task.stdout).toContain('--fail-on-broadening   exit 2 when the head adds a grant');
+});
+
 test('the CLI process prints Markdown and uses exit codes 2 and 1', async () => {
   const [broadened, missing] = await Promise.all([
     runProcess([dirs.base, dirs.head, '--fail-on-broadening']),
