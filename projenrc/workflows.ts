@@ -31,8 +31,8 @@ function uses(action: PinnedAction, name: string, withInputs?: Record<string, un
 function setup(options: WorkflowOptions): JobStep[] {
   return [
     uses(ACTIONS.checkout, 'Check out'),
-    // `cache: npm` names the cache explicitly, as every setup-node major since v2 reads it; the automatic
-    // caching of v5+ (`package-manager-cache`) only applies when `cache` is not given.
+    // `cache: npm` asks for the npm cache explicitly, as before; setup-node v5+'s automatic caching
+    // (`package-manager-cache`) only applies when `cache` is not given.
     uses(ACTIONS.setupNode, `Set up Node.js ${options.nodeVersion}`, { 'node-version': options.nodeVersion, 'cache': 'npm' }),
     ...options.installCommands.map((run) => ({ name: `Install: ${run}`, run })),
   ];
