@@ -1,5 +1,5 @@
 import { awscdk, javascript, TextFile, typescript } from 'projen';
-import { addBuildWorkflow, hardenProjenWorkflows } from './projenrc/workflows';
+import { addActionPinUpdates, addBuildWorkflow, hardenProjenWorkflows } from './projenrc/workflows';
 import { BUILD_COMMANDS, COMPLIANCE_REPORT_DIRECTORY, INSTALL_COMMANDS } from './src/pipeline/build-commands';
 import { NODE_MAJOR } from './src/toolchain/node-major';
 
@@ -81,7 +81,7 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     },
   },
   tsconfigDev: {
-    include: ['../src/**/*.ts', '../bench/**/*.ts', '../tools/**/*.ts'],
+    include: ['../src/**/*.ts', '../bench/**/*.ts', '../tools/**/*.ts', '../projenrc/**/*.ts', '../.projenrc.ts'],
     compilerOptions: {},
   },
 
@@ -98,6 +98,8 @@ const project = new awscdk.AwsCdkTypeScriptApp({
   pullRequestTemplate: false,
   // npm refuses to install on any other Node major, with a message that names the one to use (README, ADR 0004).
   devEngines: { runtime: { name: 'node', version: `${NODE_VERSION}.x`, onFail: 'error' } },
+  // Tests and CI check; they never rewrite source. `npx projen eslint:fix` applies the fixes locally.
+  eslintOptions: { dirs: ['src'], devdirs: ['test', 'build-tools'], commandOptions: { fix: false } },
 });
 
 // Transpile tests with swc instead of type-checking them in ts-jest: `tsc --noEmit` already checks them.
@@ -106,6 +108,10 @@ project.deps.removeDependency('ts-jest');
 project.deps.removeDependency('ts-node');
 
 project.eslint?.addLintPattern('tools');
+project.addTask('eslint:fix', {
+  description: 'Runs eslint and applies its fixes (the eslint task, which the tests run, only reports)',
+  steps: [{ spawn: 'eslint', args: ['--fix'] }],
+});
 
 // Type-check src, test, bench and .projenrc.ts once per build; nothing is emitted for a CDK app.
 const compile = project.tasks.tryFind('compile')!;
@@ -127,9 +133,47 @@ project.addTask('compliance:report', {
 
 // `--no-lookups`: a context lookup would need AWS credentials; this makes a new one fail loudly.
 // The app itself writes cdk.out/compliance/ after every synth, passed or failed (src/main.ts).
-for (const name of ['synth', 'synth:silent']) {
-  project.tasks.tryFind(name)!.reset('cdk synth --no-lookups --quiet');
+// `synth` is already quiet, so the build synthesizes through it rather than a second, `synth:silent` task.
+const synth = project.tasks.tryFind('synth')!;
+synth.reset('cdk synth --no-lookups --quiet');
+const postCompile = project.tasks.tryFind('post-compile')!;
+postCompile.reset();
+postCompile.spawn(synth);
+project.removeTask('synth:silent');
+// What the build's phases do here (projen's descriptions speak of a release, compiling and packaging).
+project.tasks.tryFind('build')!.description = 'Regenerate the project files, type-check, synthesize with the compliance gate, test: what CI and the meta-pipeline run';
+compile.description = 'Type-check src, test, tools, bench and the projen configuration (tsc --noEmit); nothing is emitted';
+postCompile.description = 'The synth, after the type-check';
+
+// Tasks that did nothing here, or worse.
+for (const name of [
+  'bundle', // empty: nothing in this app is bundled
+  'watch', // `cdk deploy --hotswap` then `cdk watch`: hotswap-deploys the pipeline stack, past CloudFormation
+  'clobber', // `git clean -fdx` deletes untracked files, such as an uncommitted config/platform.yaml
+]) {
+  project.removeTask(name);
 }
+// cdk.json ran `npx projen bundle` before every synth, and its `watch` block is what lets `cdk watch`
+// (a hotswap deploy) run at all: without it the CLI refuses.
+project.cdkConfig.json.addDeletionOverride('build');
+project.cdkConfig.json.addDeletionOverride('watch');
+// Empty hooks that projen's build (default, pre-compile, compile, post-compile, test, package) and upgrade
+// tasks spawn by name and lock, so they stay; they say so, and are no npm scripts of their own.
+const HOOKS: Record<string, string> = {
+  'pre-compile': 'build',
+  'package': 'build',
+  'post-upgrade': 'upgrade',
+};
+for (const [name, spawnedBy] of Object.entries(HOOKS)) {
+  project.tasks.tryFind(name)!.description = `Empty hook of projen's ${spawnedBy} task; nothing to run here`;
+  project.package.removeScript(name);
+}
+
+project.addTask('infra-diff', {
+  description: 'Compare two synthesized cloud assemblies offline, as the pull-request workflow does (--help for usage)',
+  exec: 'tsx tools/infra-diff/cli.ts',
+  receiveArgs: true,
+});
 
 const testContainer = project.addTask('test:container', {
   description: 'Build and test the app in container/ (it has its own package.json and lock file)',
@@ -157,5 +201,16 @@ addBuildWorkflow(project, {
   complianceDirectory: COMPLIANCE_REPORT_DIRECTORY,
 });
 hardenProjenWorkflows(project);
+
+// The action pins: Dependabot proposes new releases, the record in projenrc/action-pins.ts stays the source.
+addActionPinUpdates(project);
+project.addTask('actions:verify', {
+  description: 'Check that each action pin in projenrc/action-pins.ts is the commit of its release tag on GitHub (needs github.com)',
+  exec: 'tsx projenrc/action-pins-cli.ts verify',
+});
+project.addTask('actions:adopt', {
+  description: 'Record in projenrc/action-pins.ts the action SHAs a Dependabot pull request wrote into .github/workflows, each checked against its release tag on GitHub (needs github.com), then regenerate the workflows',
+  steps: [{ exec: 'tsx projenrc/action-pins-cli.ts adopt' }, { spawn: 'default' }],
+});
 
 project.synth();

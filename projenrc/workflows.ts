@@ -1,7 +1,7 @@
 import type { javascript } from 'projen';
-import { github } from 'projen';
-import { type JobPermissions, JobPermission, type JobStep } from 'projen/lib/github/workflows-model';
-import { ACTIONS, type PinnedAction, PROJEN_ACTION_OVERRIDES } from './action-pins';
+import { github, YamlFile } from 'projen';
+import { type Job, type JobPermissions, JobPermission, type JobStep } from 'projen/lib/github/workflows-model';
+import { ACTIONS, actionPath, type PinnedAction, PROJEN_ACTION_OVERRIDES } from './action-pins';
 
 export interface WorkflowOptions {
   readonly nodeVersion: string;
@@ -11,19 +11,89 @@ export interface WorkflowOptions {
   readonly complianceDirectory: string;
 }
 
+/** The id of the build job's step that fails when the build changed the checked-out repository. */
+export const UNCHANGED_STEP_ID = 'unchanged';
+
+/** The id of the code-scanning job's first step, which finds out whether the upload can succeed at all. */
+export const CODE_SCANNING_PROBE_ID = 'available';
+
 const READ_ONLY: JobPermissions = { contents: JobPermission.READ };
 
+/** A step name that shows the pinned version: YAML comments cannot be emitted, step names can. */
+function pinnedName(action: PinnedAction, name: string): string {
+  return `${name} (${actionPath(action)} ${action.version})`;
+}
+
 function uses(action: PinnedAction, name: string, withInputs?: Record<string, unknown>, extra: Partial<JobStep> = {}): JobStep {
-  return { name: `${name} (${action.uses.split('@')[0]} ${action.version})`, uses: action.uses, with: withInputs, ...extra };
+  return { name: pinnedName(action, name), uses: action.uses, with: withInputs, ...extra };
 }
 
 function setup(options: WorkflowOptions): JobStep[] {
   return [
     uses(ACTIONS.checkout, 'Check out'),
+    // `cache: npm` asks for the npm cache explicitly, as before; setup-node v5+'s automatic caching
+    // (`package-manager-cache`) only applies when `cache` is not given.
     uses(ACTIONS.setupNode, `Set up Node.js ${options.nodeVersion}`, { 'node-version': options.nodeVersion, 'cache': 'npm' }),
     ...options.installCommands.map((run) => ({ name: `Install: ${run}`, run })),
   ];
 }
+
+/**
+ * Whether code scanning accepts uploads here. Public repositories always have it; a private one only with
+ * GitHub Advanced Security (Code Security), and without it every upload fails with a 403 whose message
+ * names the missing feature (the patterns are the ones codeql-action itself recognises, src/api-client.ts).
+ * 404 is "no analysis found": code scanning is on, nothing was uploaded yet. Anything else is a real
+ * failure (a token without `security-events`, an outage) and fails the job.
+ */
+const CODE_SCANNING_PROBE = [
+  'status="$(curl --silent --show-error --output "$RUNNER_TEMP/code-scanning.json" --write-out "%{http_code}" \\',
+  '  --header "Authorization: Bearer $GITHUB_TOKEN" --header "Accept: application/vnd.github+json" \\',
+  '  "$GITHUB_API_URL/repos/$GITHUB_REPOSITORY/code-scanning/analyses?per_page=1")"',
+  'if [ "$status" = 200 ] || [ "$status" = 404 ]; then',
+  '  echo "available=true" >> "$GITHUB_OUTPUT"',
+  'elif [ "$status" = 403 ] && grep -qiE "(Advanced|Code) Security must be enabled|Code scanning is not enabled" "$RUNNER_TEMP/code-scanning.json"; then',
+  '  echo "available=false" >> "$GITHUB_OUTPUT"',
+  '  echo "::notice title=Code scanning skipped::Code scanning is not enabled for this repository (a private repository needs GitHub Advanced Security). The compliance report is in the build job\'s summary and artifact."',
+  '  echo "Code scanning is not enabled for this repository, so the findings were not uploaded; see README.md, GitHub setup." >> "$GITHUB_STEP_SUMMARY"',
+  'else',
+  '  echo "::error title=Code scanning check failed::GET code-scanning/analyses answered HTTP $status"',
+  '  cat "$RUNNER_TEMP/code-scanning.json"',
+  '  exit 1',
+  'fi',
+].join('\n');
+
+/**
+ * `cdk synth` into `out`, where a failed compliance gate does not stop the diff: the app writes every
+ * template, then the validation plugins run and fail the synth, and the app still writes the compliance
+ * report. Templates plus report means the gate failed on a complete assembly (the build job reports the
+ * findings); a failure without them (the app did not compile, the configuration is invalid) fails the step.
+ */
+export function synthForDiff(out: string, what: string): string[] {
+  return [
+    'status=0',
+    `npx cdk synth --no-lookups --quiet --output "${out}" || status=$?`,
+    'if [ "$status" -eq 0 ]; then',
+    '  echo "gate=passed" >> "$GITHUB_OUTPUT"',
+    `elif [ -f "${out}/manifest.json" ] && [ -f "${out}/compliance/report.md" ]; then`,
+    '  echo "gate=failed" >> "$GITHUB_OUTPUT"',
+    `  echo "::warning title=Compliance gate failed on the ${what}::The templates were written before the gate failed the synth, so the diff goes on; the build job reports the findings."`,
+    'else',
+    `  echo "::error title=Synthesis failed on the ${what}::cdk synth exited $status before writing the templates and the compliance report; there is nothing to diff."`,
+    '  exit "$status"',
+    'fi',
+  ];
+}
+
+/** Fails the build when it changed the checkout: generated files out of date, or anything else written. */
+const UNCHANGED_CHECK = [
+  'changes="$(git status --porcelain)"',
+  'if [ -n "$changes" ]; then',
+  '  echo "::error title=The build changed the repository::Run npx projen build locally and commit what it changes; CI never rewrites source."',
+  '  echo "$changes"',
+  '  git --no-pager diff',
+  '  exit 1',
+  'fi',
+].join('\n');
 
 /**
  * `build`: the same install and build as the meta-pipeline's synth step, the compliance report in the job
@@ -50,6 +120,7 @@ export function addBuildWorkflow(project: javascript.NodeProject, options: Workf
     steps: [
       ...setup(options),
       ...options.buildCommands.map((run) => ({ name: `Build: ${run}`, run })),
+      { name: 'Fail if the build changed the repository', id: UNCHANGED_STEP_ID, run: UNCHANGED_CHECK },
       {
         name: 'Compliance report in the job summary',
         id: 'report',
@@ -67,17 +138,20 @@ export function addBuildWorkflow(project: javascript.NodeProject, options: Workf
     ],
   });
 
+  const scanning = `steps.${CODE_SCANNING_PROBE_ID}.outputs.available == 'true'`;
   workflow.addJob('code-scanning', {
     name: 'Compliance findings to code scanning',
     needs: ['build'],
     // Pull requests from forks get a read-only token, which code scanning refuses.
     if: "always() && needs.build.outputs.report == 'true' && (github.event_name != 'pull_request' || github.event.pull_request.head.repo.full_name == github.repository)",
     runsOn: ['ubuntu-latest'],
-    // The only job that may write security events.
-    permissions: { contents: JobPermission.READ, securityEvents: JobPermission.WRITE },
+    // The only job that may write security events. In a private repository the upload also reads the
+    // workflow run (its analysis key is the workflow's path), which needs `actions: read`.
+    permissions: { contents: JobPermission.READ, securityEvents: JobPermission.WRITE, actions: JobPermission.READ },
     steps: [
-      uses(ACTIONS.downloadArtifact, 'Download the compliance report', { name: 'compliance-report', path: 'compliance' }),
-      uses(ACTIONS.uploadSarif, 'Upload SARIF', { sarif_file: 'compliance/report.sarif', category: 'compliance-gate' }),
+      { name: 'Is code scanning enabled here?', id: CODE_SCANNING_PROBE_ID, env: { GITHUB_TOKEN: '${{ github.token }}' }, run: CODE_SCANNING_PROBE },
+      uses(ACTIONS.downloadArtifact, 'Download the compliance report', { name: 'compliance-report', path: 'compliance' }, { if: scanning }),
+      uses(ACTIONS.uploadSarif, 'Upload SARIF', { sarif_file: 'compliance/report.sarif', category: 'compliance-gate' }, { if: scanning }),
     ],
   });
 
@@ -90,27 +164,38 @@ export function addBuildWorkflow(project: javascript.NodeProject, options: Workf
     env: { BASE_SHA: '${{ github.event.pull_request.base.sha }}' },
     steps: [
       ...setup(options),
-      { name: 'Synthesize the pull request', run: 'npx cdk synth --no-lookups --quiet --output "$RUNNER_TEMP/head.out"' },
+      { name: 'Synthesize the pull request', id: 'head', run: synthForDiff('$RUNNER_TEMP/head.out', 'pull request').join('\n') },
       {
         name: 'Synthesize the base branch',
+        id: 'base',
         run: [
           'git fetch --no-tags --depth=1 origin "$BASE_SHA"',
           'git worktree add "$RUNNER_TEMP/base" "$BASE_SHA"',
           'cd "$RUNNER_TEMP/base"',
           ...options.installCommands,
-          'npx cdk synth --no-lookups --quiet --output "$RUNNER_TEMP/base.out"',
+          ...synthForDiff('$RUNNER_TEMP/base.out', 'base branch'),
         ].join('\n'),
       },
       {
+        // The gate's result is the build job's; this job's result is whether the diff could be made.
         name: 'Summarize the diff',
-        run: 'npx tsx tools/infra-diff/cli.ts "$RUNNER_TEMP/base.out" "$RUNNER_TEMP/head.out" >> "$GITHUB_STEP_SUMMARY"',
+        env: { HEAD_GATE: '${{ steps.head.outputs.gate }}', BASE_GATE: '${{ steps.base.outputs.gate }}' },
+        run: [
+          'gate_failed() { printf "> **The compliance gate failed on %s**: the build job lists the findings. The diff compares the templates written before the gate failed the synth.\\n\\n" "$1"; }',
+          'if [ "$HEAD_GATE" = failed ]; then gate_failed "this pull request" >> "$GITHUB_STEP_SUMMARY"; fi',
+          'if [ "$BASE_GATE" = failed ]; then gate_failed "the base branch" >> "$GITHUB_STEP_SUMMARY"; fi',
+          'npx tsx tools/infra-diff/cli.ts "$RUNNER_TEMP/base.out" "$RUNNER_TEMP/head.out" >> "$GITHUB_STEP_SUMMARY"',
+        ].join('\n'),
       },
     ],
   });
   return workflow;
 }
 
-/** Pins the actions of projen's own workflows (dependency upgrades) and keeps them read-only by default. */
+/**
+ * Pins the actions of projen's own workflows (dependency upgrades), names each such step with the pinned
+ * version like the build workflow's, and keeps the workflows read-only by default.
+ */
 export function hardenProjenWorkflows(project: javascript.NodeProject): void {
   for (const [action, pin] of Object.entries(PROJEN_ACTION_OVERRIDES)) {
     project.github!.actions.set(action, pin.uses);
@@ -118,7 +203,45 @@ export function hardenProjenWorkflows(project: javascript.NodeProject): void {
   const upgrade = project.github!.tryFindWorkflow('upgrade');
   if (upgrade) {
     upgrade.file!.addOverride('permissions', { contents: 'read' });
-    // An input of setup-node v5+, unknown to the pinned v4.
-    upgrade.file!.addDeletionOverride('jobs.upgrade.steps.1.with.package-manager-cache');
+    // projen's setup step passes `package-manager-cache: false` (an input since setup-node v5), which keeps
+    // v5+'s automatic npm cache (package.json names npm in devEngines) out of the job whose output becomes a
+    // pull request: nothing a pull request's build cached can reach it.
+    for (const [id, job] of Object.entries(upgrade.jobs)) {
+      if ('steps' in job) upgrade.updateJob(id, { ...job, steps: job.steps.map(namePinnedStep) } satisfies Job);
+    }
   }
+}
+
+function namePinnedStep(step: JobStep): JobStep {
+  if (!step.uses) return step;
+  const action = step.uses.split('@')[0];
+  const pin = PROJEN_ACTION_OVERRIDES[action];
+  if (!pin) throw new Error(`${step.uses}: projen uses an action that projenrc/action-pins.ts does not pin`);
+  const nodeVersion = step.with?.['node-version'];
+  const name = step.name ?? action;
+  return { ...step, name: pinnedName(pin, nodeVersion === undefined ? name : `${name} ${nodeVersion}`) };
+}
+
+/**
+ * Dependabot's `github-actions` updates: it finds a newer release of each pinned action (a SHA pin without a
+ * version comment is resolved through the tag that points at it) and opens one grouped pull request that
+ * rewrites the SHAs in `.github/workflows/`. Those files are generated, so the pull request is landed with
+ * `npx projen actions:adopt`, which records the new SHAs in projenrc/action-pins.ts (see README.md).
+ */
+export function addActionPinUpdates(project: javascript.NodeProject): YamlFile {
+  return new YamlFile(project, '.github/dependabot.yml', {
+    obj: {
+      version: 2,
+      updates: [{
+        'package-ecosystem': 'github-actions',
+        'directory': '/',
+        'schedule': { interval: 'weekly' },
+        // A release younger than a week is not proposed: time for a compromised tag to be noticed.
+        'cooldown': { 'default-days': 7 },
+        'groups': { 'github-actions': { patterns: ['*'] } },
+        'labels': ['dependencies'],
+        'commit-message': { prefix: 'ci' },
+      }],
+    },
+  });
 }

@@ -14,6 +14,11 @@ export interface PermissionRule {
   /** Canonical JSON, so equal grants have equal text whatever their spelling in the template. */
   readonly rule: string;
   readonly deny: boolean;
+  /**
+   * For a statement of a policy whose attachments are new with it: the roles, users or groups it reaches
+   * (`Roles: {"Ref":"R"}`). Such an attachment is shown here rather than counted as a grant of its own.
+   */
+  readonly attachedTo?: readonly string[];
 }
 
 export interface PermissionChanges {
@@ -71,12 +76,38 @@ export function extractRules(templates: TemplateMap): PermissionRule[] {
 export function comparePermissions(base: readonly PermissionRule[], head: readonly PermissionRule[]): PermissionChanges {
   const baseKeys = new Set(base.map(identity));
   const headKeys = new Set(head.map(identity));
-  const added = head.filter((rule) => !baseKeys.has(identity(rule)));
+  const added = foldAttachments(head.filter((rule) => !baseKeys.has(identity(rule))), head);
   return {
     broadening: sortRules(added.filter((rule) => !rule.deny)),
     addedDenies: sortRules(added.filter((rule) => rule.deny)),
-    removed: sortRules(base.filter((rule) => !headKeys.has(identity(rule)))),
+    removed: sortRules(foldAttachments(base.filter((rule) => !headKeys.has(identity(rule))), base)),
   };
+}
+
+/**
+ * A grant is counted once. Attaching a policy to a role, user or group grants it the policy's statements,
+ * so when every statement of that policy is itself among the changes (a new policy, as each first grant to
+ * a role writes one), the statements already count and the attachment is shown beside them instead. An
+ * attachment that brings unchanged statements to a new identity stays a grant of its own.
+ */
+function foldAttachments(changes: PermissionRule[], all: readonly PermissionRule[]): PermissionRule[] {
+  const changed = new Set(changes.map(identity));
+  const folded = new Map<string, string[]>();
+  const kept = changes.filter((rule) => {
+    if (rule.kind !== 'policy-attachment') return true;
+    const statements = all.filter((other) => other.kind === 'iam-statement' && resourceKey(other) === resourceKey(rule));
+    if (statements.length === 0 || !statements.every((statement) => changed.has(identity(statement)))) return true;
+    folded.set(resourceKey(rule), [...(folded.get(resourceKey(rule)) ?? []), `${rule.where}: ${rule.rule}`]);
+    return false;
+  });
+  return kept.map((rule) => {
+    const attachedTo = rule.kind === 'iam-statement' ? folded.get(resourceKey(rule)) : undefined;
+    return attachedTo ? { ...rule, attachedTo } : rule;
+  });
+}
+
+function resourceKey(rule: PermissionRule): string {
+  return [rule.stack, rule.logicalId, rule.resourceType].join('\u0000');
 }
 
 function rulesOf(resource: CfnResource, emit: Emit): void {

@@ -47,8 +47,17 @@ function ruleTable(rows: Array<[string, PermissionRule]>): string[] {
   return [
     '| Change | Stack | Resource | Type | Where | Grant |',
     '|---|---|---|---|---|---|',
-    ...rows.map(([change, r]) => row([change, code(r.stack), code(r.logicalId), r.resourceType, r.where, code(r.rule)])),
+    ...rows.map(([change, r]) => row([change, code(r.stack), code(r.logicalId), r.resourceType, where(r), code(r.rule)])),
   ];
+}
+
+/** Where the grant is; for a new policy's statement, also whom the policy is attached to (`PolicyDocument → Roles: …`). */
+function where(rule: PermissionRule): string {
+  const targets = (rule.attachedTo ?? []).map((target) => {
+    const colon = target.indexOf(': ');
+    return `${target.slice(0, colon)}: ${code(target.slice(colon + 2))}`;
+  });
+  return targets.length === 0 ? rule.where : `${rule.where} → ${targets.join(', ')}`;
 }
 
 function stackSection(diff: StackDiff): string[] {

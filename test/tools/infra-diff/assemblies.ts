@@ -54,6 +54,8 @@ function buildStackA(stack: Stack, isHead: boolean): void {
   if (isHead) {
     new sns.Topic(stack, 'Events');
     role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:*'], resources: ['*'] }));
+    // A role's first grant: a trust statement, and a new default policy with a statement and a `Roles` attachment.
+    bucket.grantRead(new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }));
     sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(8080));
     new ec2.CfnSecurityGroupIngress(stack, 'AdminHttps', {
       groupId: sg.securityGroupId, ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIp: '198.51.100.0/24',

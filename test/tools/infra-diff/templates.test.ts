@@ -95,6 +95,42 @@ describe('permission broadening', () => {
   });
 });
 
+describe('a grant is counted once', () => {
+  const role: CfnTemplate['Resources'] = { R: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Statement: [] } } } };
+  const read = { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' };
+  const attached = (roles: string[], ...Statement: unknown[]): CfnTemplate['Resources'] => ({
+    P: { Type: 'AWS::IAM::Policy', Properties: { PolicyDocument: { Statement }, Roles: roles.map((Ref) => ({ Ref })) } },
+  });
+  const changes = (before: CfnTemplate, after: CfnTemplate) => diffAssemblies(one(before), one(after)).permissions;
+
+  test('a new policy attached to a role is its statements, shown with the role they reach, not an attachment besides', () => {
+    const { broadening, addedDenies, removed } = changes({ Resources: role }, { Resources: { ...role, ...attached(['R'], read) } });
+    expect(broadening.map((r) => [r.logicalId, r.kind, r.where, r.attachedTo])).toEqual([['P', 'iam-statement', 'PolicyDocument', ['Roles: {"Ref":"R"}']]]);
+    expect([addedDenies, removed]).toEqual([[], []]);
+    const md = renderMarkdown(diffAssemblies(one({ Resources: role }), one({ Resources: { ...role, ...attached(['R'], read) } })));
+    expect(md).toContain('### ⚠️ Permission broadening: 1 new grant\n');
+    expect(md).toContain('| PolicyDocument → Roles: `{"Ref":"R"}` |');
+  });
+
+  test('attaching an existing policy to another role is one grant: the attachment', () => {
+    const { broadening } = changes({ Resources: { ...role, ...attached(['R'], read) } }, { Resources: { ...role, ...attached(['R', 'R2'], read) } });
+    expect(broadening.map((r) => [r.kind, r.where, r.rule, r.attachedTo])).toEqual([['policy-attachment', 'Roles', '{"Ref":"R2"}', undefined]]);
+  });
+
+  test('a new statement in an attached policy is one grant; a new attachment of it too, for the statements it had', () => {
+    const write = { Effect: 'Allow', Action: 's3:PutObject', Resource: '*' };
+    const { broadening } = changes({ Resources: attached(['R'], read) }, { Resources: attached(['R', 'R2'], read, write) });
+    expect(broadening.map((r) => [r.kind, r.where, r.attachedTo])).toEqual([['iam-statement', 'PolicyDocument', undefined], ['policy-attachment', 'Roles', undefined]]);
+  });
+
+  test('a new deny-only policy broadens nothing; a removed policy is removed once', () => {
+    const deny = { Effect: 'Deny', Action: '*', Resource: '*' };
+    expect(changes({ Resources: role }, { Resources: { ...role, ...attached(['R'], deny) } })).toMatchObject({ broadening: [], addedDenies: [{ kind: 'iam-statement' }] });
+    expect(changes({ Resources: { ...role, ...attached(['R'], read) } }, { Resources: role }).removed.map((r) => [r.kind, r.attachedTo]))
+      .toEqual([['iam-statement', ['Roles: {"Ref":"R"}']]]);
+  });
+});
+
 describe('reading assemblies', () => {
   test('names stacks without a display name by stage path and artifact id', () => {
     expect([...readAssembly(path.join(FIXTURES, 'legacy-assembly')).keys()]).toEqual(['Beta/BetaSvc1234', 'Top']);

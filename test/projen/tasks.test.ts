@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+const ROOT = path.join(__dirname, '..', '..');
+const tasks: Record<string, any> = JSON.parse(readFileSync(path.join(ROOT, '.projen', 'tasks.json'), 'utf8')).tasks;
+const scripts: Record<string, string> = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts;
+const cdkJson = JSON.parse(readFileSync(path.join(ROOT, 'cdk.json'), 'utf8'));
+/** Empty tasks that projen's locked build and upgrade tasks spawn by name. */
+const HOOKS = ['package', 'post-upgrade', 'pre-compile'];
+
+describe('projen tasks', () => {
+  test('a task does something, or says it is an empty hook of projen\'s and is no npm script', () => {
+    const empty = Object.values(tasks).filter((task) => (task.steps ?? []).length === 0).map((task) => task.name).sort();
+    expect(empty).toEqual(HOOKS);
+    for (const name of HOOKS) {
+      expect({ name, description: tasks[name].description, script: scripts[name] })
+        .toEqual({ name, description: expect.stringMatching(/^Empty hook of projen's (build|upgrade) task/), script: undefined });
+    }
+    expect(tasks.build.steps.map((step: any) => step.spawn)).toEqual(['default', 'pre-compile', 'compile', 'post-compile', 'test', 'package']);
+    expect(tasks.upgrade.steps.at(-1)).toEqual({ spawn: 'post-upgrade' });
+  });
+
+  test('no task misleads: none mentions yarn, hotswaps a deployment or cleans untracked files', () => {
+    const text = JSON.stringify(tasks);
+    expect(text).not.toMatch(/yarn/i);
+    expect(text).not.toContain('--hotswap');
+    expect(text).not.toMatch(/git.{0,20}clean/);
+    expect(Object.keys(tasks)).not.toEqual(expect.arrayContaining(['watch']));
+    expect(Object.keys(tasks)).not.toEqual(expect.arrayContaining(['clobber']));
+    // Without a `watch` block `cdk watch` (a hotswap deploy) refuses to run; no build hook runs a removed task.
+    expect(cdkJson.watch).toBeUndefined();
+    expect(cdkJson.build).toBeUndefined();
+  });
+
+  test('the build synthesizes once, through the synth task, offline', () => {
+    expect(tasks['post-compile'].steps).toEqual([{ spawn: 'synth' }]);
+    expect(tasks.synth.steps).toEqual([{ exec: 'cdk synth --no-lookups --quiet' }]);
+    expect(tasks['synth:silent']).toBeUndefined();
+  });
+});
