@@ -12,9 +12,9 @@ import type { Construct } from 'constructs';
 import { AppPipeline, type ReleaseTarget } from './app-pipeline';
 import { ArtifactStore } from './artifact-store';
 import { ReleaseToolProject } from './release-tool-project';
+import type { PlatformConfig } from '../config';
 import { copyImageSpec, markLiveSpec } from './specs/release-specs';
 import { serviceCheckCommands } from './specs/service-check-commands';
-import type { PlatformConfig } from '../config';
 import { releaseNames, stageNames } from '../config/physical-names';
 import { logSettingsFor } from '../logs/log-settings';
 import { NotificationTopic } from '../notifications/notification-topic';
@@ -44,7 +44,7 @@ export class AppPipelineStack extends Stack {
     const removalPolicy = removalPolicyFor(config.toolchain.retention);
     const logSettings = logSettingsFor(this, { retention: logs.RetentionDays.ONE_YEAR, removalPolicy });
     const account = config.toolchain.account;
-    const repositoryIn = (region: string, id: string) => ecr.Repository.fromRepositoryArn(this, id,
+    const repositoryIn = (region: string, constructId: string) => ecr.Repository.fromRepositoryArn(this, constructId,
       this.formatArn({ service: 'ecr', region, resource: 'repository', resourceName: names.repository }));
     const stageRegions = [...new Set(config.stages.map((stage) => stage.region))];
 
@@ -82,9 +82,9 @@ export class AppPipelineStack extends Stack {
       projectName: names.serviceCheckProject,
       description: 'Asks a stage\'s in-VPC check function whether the service answers its greeting',
       buildSpec: {
-        'version': '0.2',
-        'env': { 'shell': 'bash', 'exported-variables': ['CHECK_RESULT'] },
-        'phases': { build: { 'on-failure': 'ABORT', 'commands': serviceCheckCommands('$FUNCTION_REGION', '$FUNCTION_ARN') } },
+        version: '0.2',
+        env: { 'shell': 'bash', 'exported-variables': ['CHECK_RESULT'] },
+        phases: { build: { 'on-failure': 'ABORT', 'commands': serviceCheckCommands('$FUNCTION_REGION', '$FUNCTION_ARN') } },
       },
       environmentVariables: {},
       encryptionKey: artifacts.key,

@@ -1,5 +1,5 @@
-import type { DockerHubCredentials } from '../config';
 import { APP_CONTAINER_NAME, imageDefinitionsFile } from '../app-contract';
+import type { DockerHubCredentials } from '../config';
 import { installImageToolCommand } from './tools/image-tool';
 
 /**

@@ -55,8 +55,8 @@ class Workspace {
   }
 
   /** Runs a build spec the way a project of the toolchain would, with CodeBuild's own variables. */
-  public run(spec: unknown, variables: Record<string, string>, options: { resolvedSecrets?: Record<string, string>; region?: string } = {}): BuildSpecRun {
-    const region = options.region ?? HOME;
+  public run(spec: unknown, variables: Record<string, string>, options: { resolvedSecrets?: Record<string, string> } = {}): BuildSpecRun {
+    const region = HOME;
     const buildDir = mkdtempSync(path.join(this.root, 'build-'));
     for (const file of readdirSync(this.sourceDir)) writeFileSync(path.join(buildDir, file), readFileSync(path.join(this.sourceDir, file)));
     return runBuildSpec({
@@ -233,9 +233,9 @@ describe('a release through the app pipeline of three stages (dev, staging in us
     const digest = workspace.standIns.digestOf(HOME, REPOSITORY, TAG)!;
     expect(digest).not.toBe(before);
     expect(run.deployed).toEqual({
-      'dev': `${TOOLCHAIN}.dkr.ecr.eu-west-1.amazonaws.com/${REPOSITORY}@${digest}`,
-      'staging': `${TOOLCHAIN}.dkr.ecr.us-east-1.amazonaws.com/${REPOSITORY}@${digest}`,
-      'prod': `${TOOLCHAIN}.dkr.ecr.eu-west-1.amazonaws.com/${REPOSITORY}@${digest}`,
+      dev: `${TOOLCHAIN}.dkr.ecr.eu-west-1.amazonaws.com/${REPOSITORY}@${digest}`,
+      staging: `${TOOLCHAIN}.dkr.ecr.us-east-1.amazonaws.com/${REPOSITORY}@${digest}`,
+      prod: `${TOOLCHAIN}.dkr.ecr.eu-west-1.amazonaws.com/${REPOSITORY}@${digest}`,
     });
     expect(workspace.standIns.calls('docker').filter((call) => call.args[0] === 'build')).toHaveLength(1);
     // Byte for byte in staging's region: the same manifest, and every blob it names.
@@ -446,9 +446,17 @@ describe('the service check step', () => {
 
   test('(the stand-in itself) the CLI\'s defaults would have retried the call and reported a read timeout', () => {
     workspace.standIns.lambdaAnswers('hello-codepipeline-dev-check', { errorMessage: 'did not answer' }, 84);
-    const run = workspace.run({ version: '0.2', env: { shell: 'bash' }, phases: { build: { commands: [
-      'aws lambda invoke --region eu-west-1 --function-name arn:aws:lambda:eu-west-1:222222222222:function:hello-codepipeline-dev-check --cli-binary-format raw-in-base64-out --payload \'{}\' out.json',
-    ] } } }, {});
+    const run = workspace.run({
+      version: '0.2',
+      env: { shell: 'bash' },
+      phases: {
+        build: {
+          commands: [
+            'aws lambda invoke --region eu-west-1 --function-name arn:aws:lambda:eu-west-1:222222222222:function:hello-codepipeline-dev-check --cli-binary-format raw-in-base64-out --payload \'{}\' out.json',
+          ],
+        },
+      },
+    }, {});
 
     expect(run.succeeded).toBe(false);
     expect(run.stderr).toContain('Read timeout on endpoint URL');

@@ -29,7 +29,7 @@ export function seedStagesStep(scope: Stack, config: PlatformConfig): CodeBuildS
         + `[ -n "$DIGEST" ] || { echo "${previous.name} runs no release yet, so ${stage.name} has nothing to start from" >&2; exit 1; }; `
         + `echo "${stage.name} starts with what ${previous.name} runs: $DIGEST"`
       : `DIGEST=$(bash "$IMAGE_TOOL" first-build ${names.imageBuildProject} ${cloneUrl} ${config.app.branch}); `
-        + `[ -n "$DIGEST" ] || { echo "the first build exported no IMAGE_DIGEST" >&2; exit 1; }; `
+        + '[ -n "$DIGEST" ] || { echo "the first build exported no IMAGE_DIGEST" >&2; exit 1; }; '
         + `echo "${stage.name} starts with the first build of ${config.app.branch}: $DIGEST"`;
     // Into another region the image is copied under the stage's tag; at home it only gets the tag.
     const seed = stage.region === home

@@ -1,7 +1,7 @@
+import type { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CodeBuildStep } from 'aws-cdk-lib/pipelines';
 import { BASH } from './bash';
-import type { Stack } from 'aws-cdk-lib';
 import { bootstrapDeployRoleArn, installStackToolCommand } from '../tools/stack-tool';
 
 function stackToolStep(id: string, command: 'recover' | 'protect', stacks: readonly Stack[], qualifier: string): CodeBuildStep {

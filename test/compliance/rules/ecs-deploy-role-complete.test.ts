@@ -6,7 +6,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { NagRuleCompliance } from 'cdk-nag';
-import { findings, findingsOf, newStack } from './run-pack';
+import { findingsOf, iamFindings, newStack } from './run-pack';
 import { EcsDeployRoleComplete } from '../../../src/compliance/rules/ecs-deploy-role-complete';
 
 const TO_ECS_TASKS = { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } };
@@ -95,10 +95,10 @@ function pipelineResource(pipeline: codepipeline.Pipeline): CfnResource {
 }
 
 describe('PlatformChecks-EcsDeployRoleComplete', () => {
-  test('a complete least-privilege role passes all four rules', () => {
+  test('a complete least-privilege role passes all four IAM rules', () => {
     const app = deployApp();
     grant(app);
-    expect(findings(app.stack)).toEqual([]);
+    expect(iamFindings(app.stack)).toEqual([]);
     expect(EcsDeployRoleComplete(pipelineResource(app.pipeline))).toBe(NagRuleCompliance.COMPLIANT);
   });
 
@@ -109,7 +109,7 @@ describe('PlatformChecks-EcsDeployRoleComplete', () => {
       actions: ['ecs:TagResource'],
       resources: [app.stack.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: 'web:*' })],
     }));
-    expect(findings(app.stack)).toEqual(['PlatformChecks-EcsDeployRoleComplete[ecs:RegisterTaskDefinition]']);
+    expect(iamFindings(app.stack)).toEqual(['PlatformChecks-EcsDeployRoleComplete[ecs:RegisterTaskDefinition]']);
   });
 
   test('a role without PassRole fails once per role of the service', () => {

@@ -7,6 +7,14 @@ export function findings(scope: IConstruct): string[] {
   return new PlatformChecks().validateScope(scope).violations.map((violation) => violation.ruleName).sort();
 }
 
+/** The rules of the pack about IAM statements and roles (the others judge retention, runtimes, notifications). */
+export const IAM_RULES = ['PassRoleScoped', 'EcsNoWildcardActions', 'EcsWritesScoped', 'EcsDeployRoleComplete'];
+
+/** The findings of the IAM rules only, for fixtures whose other resources (a bucket a library retains) are not the point. */
+export function iamFindings(scope: IConstruct): string[] {
+  return findings(scope).filter((id) => IAM_RULES.some((rule) => id === `PlatformChecks-${rule}` || id.startsWith(`PlatformChecks-${rule}[`)));
+}
+
 /** The ids of one rule only, e.g. `findingsOf(stack, 'PassRoleScoped')`. */
 export function findingsOf(scope: IConstruct, rule: string): string[] {
   return findings(scope).filter((id) => id === `PlatformChecks-${rule}` || id.startsWith(`PlatformChecks-${rule}[`));
