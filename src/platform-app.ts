@@ -2,6 +2,7 @@ import type { App } from 'aws-cdk-lib';
 import { acknowledgeAcceptedFindings } from './compliance/acknowledgements';
 import { enableComplianceGate } from './compliance/gate';
 import type { PlatformConfig } from './config';
+import { releaseNames } from './config/physical-names';
 import { DeliveryPipelineStack } from './pipeline/delivery-pipeline-stack';
 
 export interface PlatformAppOptions {
@@ -12,7 +13,9 @@ export interface PlatformAppOptions {
 /** Everything `cdk synth` produces: the meta-pipeline stack, its stages, and the compliance gate over all of it. */
 export function buildPlatform(app: App, config: PlatformConfig, options: PlatformAppOptions = {}): DeliveryPipelineStack {
   enableComplianceGate(app);
+  // The construct id is what `cdk deploy DeliveryPipeline` selects; the stack's name carries the app's.
   const pipelineStack = new DeliveryPipelineStack(app, 'DeliveryPipeline', {
+    stackName: releaseNames(config.app.name).metaPipelineStack,
     env: { account: config.toolchain.account, region: config.toolchain.region },
     config,
     configFile: options.configFile,

@@ -17,8 +17,17 @@ export interface ReleaseNames {
   readonly copyImageProject: string;
   readonly markLiveProject: string;
   readonly serviceCheckProject: string;
+  /** The alias of the artifact key in every region: a pipeline names a store's key in another region by it. */
+  readonly artifactKeyAlias: string;
+  /** The SSM parameter holding the ARN of the artifact key of the toolchain's region, for the app pipeline's stack. */
+  readonly artifactKeyParameter: string;
+  /** The meta-pipeline, and the stack that holds it. */
+  readonly metaPipeline: string;
+  readonly metaPipelineStack: string;
   /** The artifact bucket of the app pipeline in `region` (S3 names are global: account and region are in it). */
   artifactBucket(account: string, region: string): string;
+  /** The CloudFormation name of a stack of the platform: app-prefixed, so two platforms share an account. */
+  stack(stageId: string, stackId: string): string;
 }
 
 /** The names of one stage's resources, in that stage's account and region. */
@@ -45,6 +54,11 @@ export function releaseNames(app: string): ReleaseNames {
     markLiveProject: `${app}-mark-live`,
     serviceCheckProject: `${app}-service-check`,
     artifactBucket: (account, region) => `${app}-${account}-${region}`,
+    artifactKeyAlias: `alias/${app}/release-artifacts`,
+    artifactKeyParameter: `/${app}/release/artifact-key-arn`,
+    metaPipeline: `${app}-platform`,
+    metaPipelineStack: `${app}-platform-pipeline`,
+    stack: (stageId, stackId) => `${app}-${stageId}-${stackId}`,
   };
 }
 
@@ -76,6 +90,7 @@ const NAME_RULES: Record<string, { scope: 'account' | 'region' | 'global' | 'clu
   'ECS cluster': { scope: 'region', maxLength: 255 },
   'ECS service': { scope: 'cluster', maxLength: 255 },
   'S3 bucket': { scope: 'global', maxLength: 63 },
+  'CloudFormation stack': { scope: 'region', maxLength: 128 },
 };
 
 export interface NamedResource {
@@ -112,6 +127,12 @@ export function namedResources(input: NamingInput): NamedResource[] {
     toolchain('CodePipeline pipeline', release.pipeline),
     toolchain('IAM role', release.imageBuildRole),
     toolchain('IAM role', release.pipelineRole),
+    toolchain('CodePipeline pipeline', release.metaPipeline),
+    toolchain('CloudFormation stack', release.metaPipelineStack),
+    toolchain('CloudFormation stack', release.stack('release', 'Stateful')),
+    toolchain('CloudFormation stack', release.stack('release', 'Build')),
+    toolchain('CloudFormation stack', release.stack('delivery', 'Pipeline')),
+    ...stageRegions.filter((where) => where !== region).map((where) => toolchain('CloudFormation stack', release.stack('release', `Regional-${where}`), where)),
   ];
   input.stages.forEach((stage, index) => {
     const names = stageNames(input.app, stage.name);
@@ -123,6 +144,7 @@ export function namedResources(input: NamingInput): NamedResource[] {
       at('IAM role', names.deployRole),
       at('IAM role', names.executionRole),
       at('Lambda function', names.checkFunction),
+      at('CloudFormation stack', release.stack(stage.name, 'Service')),
     );
   });
   return resources;

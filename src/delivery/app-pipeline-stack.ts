@@ -8,9 +8,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { AppPipeline, type ReleaseTarget } from './app-pipeline';
-import { ArtifactStore } from './artifact-store';
 import { ReleaseToolProject } from './release-tool-project';
 import type { PlatformConfig } from '../config';
 import { copyImageSpec, markLiveSpec } from './specs/release-specs';
@@ -20,11 +20,6 @@ import { logSettingsFor } from '../logs/log-settings';
 import { NotificationTopic } from '../notifications/notification-topic';
 import { removalPolicyFor } from '../retention';
 
-/** The alias of the app pipeline's artifact key in every region, by which the pipeline names a regional store's key. */
-export function artifactKeyAlias(app: string): string {
-  return `alias/${app}/release-artifacts`;
-}
-
 export interface AppPipelineStackProps extends StackProps {
   readonly config: PlatformConfig;
 }
@@ -32,7 +27,7 @@ export interface AppPipelineStackProps extends StackProps {
 /**
  * The app pipeline and what only it uses, in the toolchain account. It is deployed after every stage, so
  * each stage's service and deploy role exist when it is created (its first run starts at once), and it
- * finds them, like the release's repositories and image build, by their fixed names.
+ * finds them, like the release's repositories, artifact stores and image build, by their fixed names.
  */
 export class AppPipelineStack extends Stack {
   public readonly appPipeline: AppPipeline;
@@ -48,26 +43,19 @@ export class AppPipelineStack extends Stack {
       this.formatArn({ service: 'ecr', region, resource: 'repository', resourceName: names.repository }));
     const stageRegions = [...new Set(config.stages.map((stage) => stage.region))];
 
-    const artifacts = new ArtifactStore(this, 'Artifacts', {
-      bucketName: names.artifactBucket(account, this.region),
-      keyAlias: artifactKeyAlias(config.app.name),
-      removalPolicy,
-      artifactDays: 90,
-      accessLogDays: 365,
-    });
-    // The image build project lives with the release (it builds the first image before any stage exists).
-    // The pipeline construct can only grant a role it holds, so the store names that project's role itself.
+    // The release stage holds the artifact stores (src/release/artifact-store.ts explains why).
+    const artifactKey = kms.Key.fromKeyArn(this, 'ArtifactKey', ssm.StringParameter.valueForStringParameter(this, names.artifactKeyParameter));
+    const artifactBucket = s3.Bucket.fromBucketAttributes(this, 'Artifacts', { bucketName: names.artifactBucket(account, this.region), encryptionKey: artifactKey });
     const imageBuild = codebuild.Project.fromProjectName(this, 'ImageBuild', names.imageBuildProject);
-    artifacts.grantToRole([this.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: names.imageBuildRole })], 'read-write');
     Annotations.of(imageBuild).acknowledgeWarning('@aws-cdk/aws-iam:unknownPrincipalAddStatementToRole',
-      'The image build project is imported from the release stage; the artifact store\'s bucket and key policies grant its role by name.');
+      'The image build project is imported from the release stage, which grants its role the artifact store.');
 
     const copyImage = new ReleaseToolProject(this, 'CopyImage', {
       projectName: names.copyImageProject,
       description: 'Copies a release image, byte for byte, into the repository of a stage\'s region',
       buildSpec: copyImageSpec(),
       environmentVariables: { REPOSITORY: names.repository, SOURCE_REGION: this.region },
-      encryptionKey: artifacts.key,
+      encryptionKey: artifactKey,
       logs: logSettings,
     }).project;
     const markLive = new ReleaseToolProject(this, 'MarkLive', {
@@ -75,7 +63,7 @@ export class AppPipelineStack extends Stack {
       description: 'Points a stage\'s live tag at the digest just deployed to it',
       buildSpec: markLiveSpec(),
       environmentVariables: { REPOSITORY: names.repository },
-      encryptionKey: artifacts.key,
+      encryptionKey: artifactKey,
       logs: logSettings,
     }).project;
     const serviceCheck = new ReleaseToolProject(this, 'ServiceCheck', {
@@ -87,7 +75,7 @@ export class AppPipelineStack extends Stack {
         phases: { build: { 'on-failure': 'ABORT', 'commands': serviceCheckCommands('$FUNCTION_REGION', '$FUNCTION_ARN') } },
       },
       environmentVariables: {},
-      encryptionKey: artifacts.key,
+      encryptionKey: artifactKey,
       logs: logSettings,
     }).project;
 
@@ -131,15 +119,15 @@ export class AppPipelineStack extends Stack {
       s3.Bucket.fromBucketAttributes(this, `Artifacts-${region}`, {
         bucketName: names.artifactBucket(account, region),
         region,
-        // CodePipeline accepts the alias; the regional key's own policy grants the pipeline role.
+        // CodePipeline takes the alias; the regional release stack grants the pipeline role the key itself.
         encryptionKey: kms.Key.fromKeyArn(this, `ArtifactKey-${region}`,
-          this.formatArn({ service: 'kms', region, resource: 'alias', resourceName: artifactKeyAlias(config.app.name).replace(/^alias\//, '') })),
+          this.formatArn({ service: 'kms', region, resource: 'alias', resourceName: names.artifactKeyAlias.replace(/^alias\//, '') })),
       }),
     ]));
     this.appPipeline = new AppPipeline(this, 'AppPipeline', {
       pipelineName: names.pipeline,
       role: pipelineRole,
-      artifactBuckets: { ...regionalBuckets, [this.region]: artifacts.bucket },
+      artifactBuckets: { ...regionalBuckets, [this.region]: artifactBucket },
       sourceRepository: codecommit.Repository.fromRepositoryName(this, 'Source', names.repository),
       branch: config.app.branch,
       imageBuild,

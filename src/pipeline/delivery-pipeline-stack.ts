@@ -6,6 +6,7 @@ import { CodePipeline, CodePipelineSource, ManualApprovalStep, ShellStep, type S
 import type { Construct } from 'constructs';
 import { BUILD_COMMANDS, COMPLIANCE_REPORT_DIRECTORY, INSTALL_COMMANDS } from './build-commands';
 import type { PlatformConfig } from '../config';
+import { releaseNames } from '../config/physical-names';
 import { seedStagesStep } from './steps/seed-stages-step';
 import { serviceCheckStep } from './steps/service-check-step';
 import { protectStacksStep, recoverFailedCreatesStep } from './steps/stack-steps';
@@ -18,8 +19,6 @@ import { removalPolicyFor } from '../retention';
 import { WorkloadStage } from '../stages/workload-stage';
 import { lockedToolVersions } from '../toolchain/locked-tool-versions';
 import { codeBuildNodeRuntime } from '../toolchain/node-runtime';
-
-export const META_PIPELINE_NAME = 'fargate-delivery-platform';
 
 export interface DeliveryPipelineStackProps extends StackProps {
   readonly config: PlatformConfig;
@@ -43,6 +42,7 @@ export class DeliveryPipelineStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const tools = lockedToolVersions();
+    const pipelineName = releaseNames(config.app.name).metaPipeline;
     const removalPolicy = removalPolicyFor(config.toolchain.retention);
     const logSettings = logSettingsFor(this, { retention: logs.RetentionDays.ONE_YEAR, removalPolicy });
     const buildLogs = encryptedLogGroup(this, 'BuildLogs', logSettings);
@@ -61,7 +61,7 @@ export class DeliveryPipelineStack extends Stack {
     synth.addOutputDirectory(COMPLIANCE_REPORT_DIRECTORY);
 
     this.pipeline = new CodePipeline(this, 'Pipeline', {
-      pipelineName: META_PIPELINE_NAME,
+      pipelineName,
       pipelineType: codepipeline.PipelineType.V2,
       synth,
       crossAccountKeys: true,
@@ -90,7 +90,7 @@ export class DeliveryPipelineStack extends Stack {
       pre: [recoverFailedCreatesStep(everyStack, config.bootstrapQualifier)],
       post: [seedStagesStep(this, config)],
     });
-    const reviewUrl = `https://${this.region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${META_PIPELINE_NAME}/view?region=${this.region}`;
+    const reviewUrl = `https://${this.region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${pipelineName}/view?region=${this.region}`;
     let previous: string | undefined;
     for (const stage of this.stages) {
       const stageConfig = stage.config;

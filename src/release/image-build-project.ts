@@ -4,6 +4,7 @@ import type * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import type { ArtifactStore } from './artifact-store';
 import { buildImageFor } from './build-environment';
 import { imageBuildSpec } from './image-build-spec';
 import type { CpuArchitecture, DockerHubCredentials } from '../config';
@@ -11,10 +12,14 @@ import { encryptedLogGroup, type LogSettings } from '../logs/log-settings';
 
 export interface ImageBuildProjectProps {
   readonly projectName: string;
-  /** The role's name: the app pipeline's artifact store, deployed later, grants this role by name. */
+  /** The role's fixed name, so that CloudTrail and the IAM console say whose calls these are. */
   readonly roleName: string;
   readonly imageRepository: ecr.IRepository;
+  /** Its fixed name (src/config/physical-names.ts), so the project's variables hold no reference to resolve. */
+  readonly imageRepositoryName: string;
   readonly sourceRepository: codecommit.IRepository;
+  /** The app pipeline's artifact store of this region, where the build reads its source and writes its output. */
+  readonly artifacts: ArtifactStore;
   /** The regions with a stage: one image definitions file each. */
   readonly imageRegions: readonly string[];
   readonly cpuArchitecture: CpuArchitecture;
@@ -49,17 +54,20 @@ export class ImageBuildProject extends Construct {
         // Docker-in-Docker needs it; the project runs nothing but this build spec.
         privileged: true,
         environmentVariables: {
-          IMAGE_REPOSITORY_URI: { value: props.imageRepository.repositoryUri },
+          // Built from the fixed name, not read from the repository's stack: nothing to resolve at deploy time.
+          IMAGE_REPOSITORY_URI: { value: `${Stack.of(this).account}.dkr.ecr.${Stack.of(this).region}.amazonaws.com/${props.imageRepositoryName}` },
           IMAGE_REGIONS: { value: props.imageRegions.join(' ') },
         },
       },
       cache: codebuild.Cache.local(codebuild.LocalCacheMode.DOCKER_LAYER),
-      // Inside the app pipeline CodePipeline's artifact key applies; this one covers a build started on its own.
-      encryptionKey: props.logs.encryptionKey,
+      // CodeBuild encrypts its output artifacts with the project's key, not the pipeline's (aws/aws-cdk#4182):
+      // it must be the artifact store's, which every later action and every stage's deploy role can read.
+      encryptionKey: props.artifacts.key,
       logging: { cloudWatch: { logGroup: encryptedLogGroup(this, 'Logs', props.logs) } },
       timeout: Duration.minutes(30),
       queuedTimeout: Duration.hours(1),
     });
+    props.artifacts.bucket.grantReadWrite(this.project);
     props.imageRepository.grantPullPush(this.project);
     props.imageRepository.grant(this.project, 'ecr:DescribeImages');
     // The seed step starts this project on a branch of the app repository, outside any pipeline.

@@ -28,9 +28,11 @@ export function imageBuildSpec(dockerHub: DockerHubCredentials | undefined): Rec
         'on-failure': 'ABORT',
         'commands': [
           installImageToolCommand(),
-          // A commit id names the image; a build with none (a manual run) still gets a unique, readable tag.
+          // A commit id names the image, by 12 digits: tags are immutable and a build of a commit whose tag
+          // exists is skipped, so two commits sharing a short prefix must not share a tag. A build with no
+          // commit id (a manual run) still gets a unique, readable tag.
           'COMMIT_ID="${SOURCE_COMMIT_ID:-${CODEBUILD_RESOLVED_SOURCE_VERSION:-}}"',
-          'if [[ "$COMMIT_ID" =~ ^[0-9a-f]{7,40}$ ]]; then IMAGE_TAG="${COMMIT_ID:0:7}"; else IMAGE_TAG="build-${CODEBUILD_BUILD_NUMBER:-$(date -u +%Y%m%d%H%M%S)}"; COMMIT_ID="${COMMIT_ID:-unknown}"; fi',
+          'if [[ "$COMMIT_ID" =~ ^[0-9a-f]{12,40}$ ]]; then IMAGE_TAG="${COMMIT_ID:0:12}"; else IMAGE_TAG="build-${CODEBUILD_BUILD_NUMBER:-$(date -u +%Y%m%d%H%M%S)}"; COMMIT_ID="${COMMIT_ID:-unknown}"; fi',
           'IMAGE_URI="${IMAGE_REPOSITORY_URI}:${IMAGE_TAG}"; REGISTRY="${IMAGE_REPOSITORY_URI%%/*}"; REPOSITORY="${IMAGE_REPOSITORY_URI#*/}"',
           'echo "Image ${IMAGE_URI} for commit ${COMMIT_ID}"',
           // pipefail in the same command: a failed get-login-password must fail the login, not pass on nothing.

@@ -33,6 +33,8 @@ export class ImageBuildStack extends Stack {
       projectName: names.imageBuildProject,
       roleName: names.imageBuildRole,
       imageRepository: props.stateful.images.repository,
+      imageRepositoryName: names.repository,
+      artifacts: props.stateful.artifacts,
       sourceRepository: props.stateful.source.repository,
       imageRegions: [...new Set(config.stages.map((stage) => stage.region))],
       cpuArchitecture: config.app.cpuArchitecture,

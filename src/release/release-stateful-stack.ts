@@ -1,5 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
+import { ArtifactStore, type RoleReference } from './artifact-store';
 import { type ImagePuller, ImageRepository } from './image-repository';
 import { SourceRepository } from './source-repository';
 import type { PlatformConfig } from '../config';
@@ -10,15 +12,19 @@ export interface ReleaseStatefulStackProps extends StackProps {
   readonly config: PlatformConfig;
   /** The stages' task execution roles in this region, which pull from the repository here. */
   readonly pullers: readonly ImagePuller[];
+  /** The stages' deploy roles in this region, which read image definitions from the artifact store here. */
+  readonly deployRoles: readonly RoleReference[];
 }
 
 /**
- * What the app's release keeps that nobody can rebuild: its git history and its images, in the toolchain
- * account and region. Construct ids here are part of the contract: renaming one replaces the resource.
+ * What the app's release keeps, in the toolchain account and region: its git history, its images, and the
+ * app pipeline's artifact store. Construct ids here are part of the contract: renaming one replaces the
+ * resource.
  */
 export class ReleaseStatefulStack extends Stack {
   public readonly source: SourceRepository;
   public readonly images: ImageRepository;
+  public readonly artifacts: ArtifactStore;
 
   public constructor(scope: Construct, id: string, props: ReleaseStatefulStackProps) {
     const { config } = props;
@@ -31,6 +37,20 @@ export class ReleaseStatefulStack extends Stack {
     this.source = new SourceRepository(this, 'Source', { repositoryName: names.repository, branch: config.app.branch, removalPolicy });
     this.images = new ImageRepository(this, 'Images', { repositoryName: names.repository, removalPolicy, maxImages: 50 });
     this.images.allowPullBy(props.pullers);
+    this.artifacts = new ArtifactStore(this, 'Artifacts', {
+      bucketName: names.artifactBucket(this.account, this.region),
+      keyAlias: names.artifactKeyAlias,
+      removalPolicy,
+      artifactDays: 90,
+      accessLogDays: 365,
+    });
+    this.artifacts.grantReadToRolesOfOtherAccounts(props.deployRoles);
+    // The app pipeline's stack is another CDK stage, which cannot reference this one: it reads the key's ARN here.
+    new ssm.StringParameter(this, 'ArtifactKeyArn', {
+      parameterName: names.artifactKeyParameter,
+      stringValue: this.artifacts.key.keyArn,
+      description: 'The app pipeline\'s artifact key in this region, for the stack of the app pipeline',
+    });
 
     new CfnOutput(this, 'CodeCommitCloneUrlHttps', { value: this.source.repository.repositoryCloneUrlHttp });
     new CfnOutput(this, 'CodeCommitCloneUrlGrc', { value: this.source.repository.repositoryCloneUrlGrc });

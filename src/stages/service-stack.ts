@@ -63,7 +63,10 @@ export class ServiceStack extends Stack {
 
     new EcsDeployRole(this, 'DeployRole', {
       roleName: names.deployRole,
-      pipelineRoleArn: this.formatArn({ service: 'iam', region: '', account: config.toolchain.account, resource: 'role', resourceName: release.pipelineRole }),
+      pipelineRole: {
+        account: config.toolchain.account,
+        arn: this.formatArn({ service: 'iam', region: '', account: config.toolchain.account, resource: 'role', resourceName: release.pipelineRole }),
+      },
       service: this.app.service,
       taskDefinition: this.app.taskDefinition,
       artifactBucketName: release.artifactBucket(config.toolchain.account, stage.region),

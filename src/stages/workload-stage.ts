@@ -2,6 +2,7 @@ import { DefaultStackSynthesizer, Stage, type StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ServiceStack } from './service-stack';
 import type { PlatformConfig, StageConfig } from '../config';
+import { releaseNames } from '../config/physical-names';
 
 export interface WorkloadStageProps extends StageProps {
   readonly config: PlatformConfig;
@@ -21,6 +22,7 @@ export class WorkloadStage extends Stage {
       env,
       config: props.config,
       stage: props.stage,
+      stackName: releaseNames(props.config.app.name).stack(id, 'Service'),
       synthesizer: new DefaultStackSynthesizer({ qualifier: props.config.bootstrapQualifier }),
     });
   }

@@ -143,25 +143,39 @@ describe.each<[TestConfigName, string]>([
   });
 
   // A role of the toolchain account is granted by its own policy; a role of another account needs the store's too.
-  test('the artifact store of each region lets the deploy roles of other accounts read, and the image build read and write', () => {
+  test('the release keeps an artifact store in each stage region; deploy roles of other accounts may read it, the app pipeline read and write', () => {
     const regions = [...new Set(synth.config.stages.map((stage) => stage.region))];
     for (const region of regions) {
-      const stackPath = region === 'eu-west-1' ? 'delivery/Pipeline' : `delivery/Artifacts-${region}`;
+      const stackPath = region === 'eu-west-1' ? 'release/Stateful' : `release/Regional-${region}`;
+      expect(synth.stack(stackPath).environment).toMatchObject({ account: '111111111111', region });
       const template = Template.fromJSON(synth.template(stackPath));
       const bucket = Object.values<any>(template.findResources('AWS::S3::Bucket')).find((candidate) => candidate.Properties.BucketName);
       expect(bucket.Properties.BucketName).toBe(`hello-codepipeline-111111111111-${region}`);
-      const bucketPolicy = JSON.stringify(template.findResources('AWS::S3::BucketPolicy'));
-      const keyPolicy = JSON.stringify(template.findResources('AWS::KMS::Key'));
-      for (const stage of synth.config.stages.filter((candidate) => candidate.region === region && (candidate.account !== '111111111111' || region !== 'eu-west-1'))) {
-        const role = `arn:aws:iam::${stage.account}:role/hello-codepipeline-${stage.name}-deploy`;
-        expect({ stackPath, role, inBucketPolicy: bucketPolicy.includes(role), inKeyPolicy: keyPolicy.includes(role) })
-          .toEqual({ stackPath, role, inBucketPolicy: true, inKeyPolicy: true });
+      expect(Object.values<any>(template.findResources('AWS::KMS::Alias')).map((alias) => alias.Properties.AliasName))
+        .toEqual(['alias/hello-codepipeline/release-artifacts']);
+      const readers = (type: string, sid: string) => Object.values<any>(template.findResources(type))
+        .flatMap((resource) => (resource.Properties.PolicyDocument ?? resource.Properties.KeyPolicy).Statement)
+        .filter((statement: any) => statement.Sid === sid)
+        .flatMap((statement: any) => statement.Condition.ArnEquals['aws:PrincipalArn']).sort();
+      const otherAccountDeployRoles = synth.config.stages
+        .filter((stage) => stage.region === region && stage.account !== '111111111111')
+        .map((stage) => `arn:aws:iam::${stage.account}:role/hello-codepipeline-${stage.name}-deploy`).sort();
+      expect({ stackPath, bucket: readers('AWS::S3::BucketPolicy', 'StageDeployRolesRead'), key: readers('AWS::KMS::Key', 'StageDeployRolesDecrypt') })
+        .toEqual({ stackPath, bucket: otherAccountDeployRoles, key: otherAccountDeployRoles });
+      if (region !== 'eu-west-1') {
+        // The app pipeline's stack knows this store's key by alias only; its role is granted here, where the key's ARN is known.
+        const grants = Object.values<any>(template.findResources('AWS::IAM::Policy'));
+        expect(grants.map((grant) => grant.Properties.Roles)).toEqual([['hello-codepipeline-release-pipeline']]);
+        const granted = JSON.stringify(grants[0].Properties.PolicyDocument);
+        expect(granted).toContain('kms:Decrypt');
+        expect(granted).toContain('s3:PutObject');
       }
-      const pipelineRole = 'arn:aws:iam::111111111111:role/hello-codepipeline-release-pipeline';
-      if (region !== 'eu-west-1') expect(bucketPolicy.includes(pipelineRole) && keyPolicy.includes(pipelineRole)).toBe(true);
     }
-    const homeBucketPolicy = JSON.stringify(pipelineTemplate.findResources('AWS::S3::BucketPolicy'));
-    expect(homeBucketPolicy).toContain('arn:aws:iam::111111111111:role/hello-codepipeline-image-build');
+    // The home store's key reaches the app pipeline's stack through a parameter, not a cross-stack export.
+    const parameter = Object.values<any>(Template.fromJSON(synth.template('release/Stateful')).findResources('AWS::SSM::Parameter'))
+      .find((candidate) => candidate.Properties.Name === '/hello-codepipeline/release/artifact-key-arn');
+    expect(parameter.Properties.Value).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ArtifactsKey/), 'Arn'] });
+    expect(JSON.stringify(pipelineTemplate.toJSON().Parameters)).toContain('/hello-codepipeline/release/artifact-key-arn');
   });
 
   test('failures and pending approvals are notified, and the rule waits for the topic policy that lets it publish', () => {

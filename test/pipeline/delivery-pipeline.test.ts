@@ -40,7 +40,7 @@ describe('meta-pipeline of the example configuration', () => {
   const action = (stageName: string, name: string) => stage(stageName).Actions.find((candidate) => candidate.Name === name)!;
 
   test('V2 pipeline in the toolchain account and region', () => {
-    template.hasResourceProperties('AWS::CodePipeline::Pipeline', { PipelineType: 'V2', Name: 'fargate-delivery-platform' });
+    template.hasResourceProperties('AWS::CodePipeline::Pipeline', { PipelineType: 'V2', Name: 'hello-codepipeline-platform' });
     const artifact = synth.assembly.getStackArtifact('DeliveryPipeline');
     expect(artifact.environment).toMatchObject({ account: '111111111111', region: 'eu-west-1' });
   });
@@ -61,21 +61,21 @@ describe('meta-pipeline of the example configuration', () => {
   });
 
   test('the release: failed first creates are cleared first, and new stages are seeded once it is deployed', () => {
-    expect(actionsOf(stage('release'))).toEqual(['1:RecoverFailedCreates', '2:Stateful.Deploy', '3:Build.Deploy', '4:SeedNewStages']);
+    expect(actionsOf(stage('release'))).toEqual(['1:RecoverFailedCreates', '2:hello-codepipeline-release-Stateful.Deploy', '3:hello-codepipeline-release-Build.Deploy', '4:SeedNewStages']);
   });
 
   test('dev is checked from inside its VPC after deploying, before prod starts', () => {
-    expect(actionsOf(stage('dev'))).toEqual(['1:Service.Deploy', '2:dev-ServiceCheck']);
+    expect(actionsOf(stage('dev'))).toEqual(['1:hello-codepipeline-dev-Service.Deploy', '2:dev-ServiceCheck']);
   });
 
   test('prod waits for a manual approval that names dev\'s check, before any of its deploy actions', () => {
-    expect(actionsOf(stage('prod'))).toEqual(['1:PromoteTo-prod', '2:Service.Deploy']);
+    expect(actionsOf(stage('prod'))).toEqual(['1:PromoteTo-prod', '2:hello-codepipeline-prod-Service.Deploy']);
     expect(action('prod', 'PromoteTo-prod').ActionTypeId.Category).toBe('Approval');
     expect(action('prod', 'PromoteTo-prod').Configuration.CustomData).toMatch(/dev-ServiceCheck/);
   });
 
   test('the app pipeline comes last, when every stage it deploys to exists; then every stack that asks for it is protected', () => {
-    expect(actionsOf(stage('delivery'))).toEqual(['1:Pipeline.Deploy', '2:ProtectStacks']);
+    expect(actionsOf(stage('delivery'))).toEqual(['1:hello-codepipeline-delivery-Pipeline.Deploy', '2:ProtectStacks']);
   });
 
   test('RecoverFailedCreates looks at every stack of the platform, each through its account\'s bootstrap deploy role', () => {
@@ -83,11 +83,11 @@ describe('meta-pipeline of the example configuration', () => {
     const recovers = spec.phases.build.commands.filter((command: string) => command.startsWith('bash "$STACK_TOOL" recover'));
     const role = (account: string) => `arn:aws:iam::${account}:role/cdk-hnb659fds-deploy-role-${account}-eu-west-1`;
     expect(recovers).toEqual([
-      `bash "$STACK_TOOL" recover ${role('111111111111')} eu-west-1 release-Stateful`,
-      `bash "$STACK_TOOL" recover ${role('111111111111')} eu-west-1 release-Build`,
-      `bash "$STACK_TOOL" recover ${role('222222222222')} eu-west-1 dev-Service`,
-      `bash "$STACK_TOOL" recover ${role('333333333333')} eu-west-1 prod-Service`,
-      `bash "$STACK_TOOL" recover ${role('111111111111')} eu-west-1 delivery-Pipeline`,
+      `bash "$STACK_TOOL" recover ${role('111111111111')} eu-west-1 hello-codepipeline-release-Stateful`,
+      `bash "$STACK_TOOL" recover ${role('111111111111')} eu-west-1 hello-codepipeline-release-Build`,
+      `bash "$STACK_TOOL" recover ${role('222222222222')} eu-west-1 hello-codepipeline-dev-Service`,
+      `bash "$STACK_TOOL" recover ${role('333333333333')} eu-west-1 hello-codepipeline-prod-Service`,
+      `bash "$STACK_TOOL" recover ${role('111111111111')} eu-west-1 hello-codepipeline-delivery-Pipeline`,
     ]);
     const statements = Object.values<any>(template.findResources('AWS::IAM::Policy'))
       .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
@@ -98,9 +98,9 @@ describe('meta-pipeline of the example configuration', () => {
   test('ProtectStacks turns termination protection on exactly for the stacks whose retention is "retain"', () => {
     const spec = specOf(template, action('delivery', 'ProtectStacks'));
     const protects = spec.phases.build.commands.filter((command: string) => command.startsWith('bash "$STACK_TOOL" protect'));
-    expect(protects.map((command: string) => command.split(' ').at(-1))).toEqual(['release-Stateful', 'prod-Service', 'delivery-Pipeline']);
+    expect(protects.map((command: string) => command.split(' ').at(-1))).toEqual(['hello-codepipeline-release-Stateful', 'hello-codepipeline-prod-Service', 'hello-codepipeline-delivery-Pipeline']);
     const retained = synth.stacks().filter(({ artifact }) => artifact.terminationProtection).map(({ artifact }) => artifact.stackName);
-    expect(retained.sort()).toEqual(['delivery-Pipeline', 'prod-Service', 'release-Stateful']);
+    expect(retained.sort()).toEqual(['hello-codepipeline-delivery-Pipeline', 'hello-codepipeline-prod-Service', 'hello-codepipeline-release-Stateful']);
   });
 
   test('SeedNewStages seeds dev from the first build and prod from what dev runs, and may only read, tag and build', () => {
@@ -168,11 +168,17 @@ describe('three stages, one in another region', () => {
     expect(checked).toEqual(['dev']);
   });
 
-  test('the release and the app pipeline have a stack of their own in the other region, deployed with the rest', () => {
+  test('the release has a stack of its own in the other region, deployed after the build and before the seed step', () => {
     const release = stages.find((stage) => stage.Name === 'release')!;
-    expect(actionsOf(release)).toContain('2:Images-us-east-1.Deploy');
+    expect(actionsOf(release)).toEqual([
+      '1:RecoverFailedCreates',
+      '2:hello-codepipeline-release-Stateful.Deploy',
+      '3:hello-codepipeline-release-Build.Deploy',
+      '4:hello-codepipeline-release-Regional-us-east-1.Deploy',
+      '5:SeedNewStages',
+    ]);
+    expect(synth.stack('release/Regional-us-east-1').environment.region).toBe('us-east-1');
     const delivery = stages.find((stage) => stage.Name === 'delivery')!;
-    expect(actionsOf(delivery).indexOf('1:Artifacts-us-east-1.Deploy')).toBeLessThan(actionsOf(delivery).indexOf('2:Pipeline.Deploy'));
-    expect(synth.stack('delivery/Artifacts-us-east-1').environment.region).toBe('us-east-1');
+    expect(actionsOf(delivery)[0]).toBe('1:hello-codepipeline-delivery-Pipeline.Deploy');
   });
 });

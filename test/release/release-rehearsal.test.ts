@@ -18,7 +18,7 @@ const HOME = 'eu-west-1';
 const REPOSITORY = 'hello-codepipeline';
 const CENTRAL_URI = `${TOOLCHAIN}.dkr.ecr.${HOME}.amazonaws.com/${REPOSITORY}`;
 const COMMIT = '0123456789abcdef0123456789abcdef01234567';
-const TAG = '0123456';
+const TAG = '0123456789ab';
 const DOCKERHUB_PASSWORD = 's3cr3t-hub-pass';
 
 expect.extend({
@@ -52,6 +52,7 @@ class Workspace {
     mkdirSync(this.sourceDir);
     writeFileSync(path.join(this.sourceDir, 'Dockerfile'), 'FROM public.ecr.aws/docker/library/node:24-alpine\n');
     for (const region of new Set([HOME, ...synth.config.stages.map((stage) => stage.region)])) this.standIns.createRepository(region, REPOSITORY);
+    this.standIns.codeBuildProject('hello-codepipeline-image-build', imageProject(synth).rawSpec);
   }
 
   /** Runs a build spec the way a project of the toolchain would, with CodeBuild's own variables. */
@@ -93,11 +94,13 @@ class Workspace {
 }
 
 /** The synthesized image build project: its spec and its project variables with concrete values. */
-function imageProject(synth: SynthesizedPlatform): { spec: unknown; variables: Record<string, string> } {
+function imageProject(synth: SynthesizedPlatform): { spec: unknown; rawSpec: string; variables: Record<string, string> } {
   const project = Object.values<any>(synth.template('release/Build').Resources).find((resource) => resource.Type === 'AWS::CodeBuild::Project').Properties;
-  const variables = Object.fromEntries(project.Environment.EnvironmentVariables.map((variable: any) =>
-    [variable.Name, variable.Name === 'IMAGE_REPOSITORY_URI' ? CENTRAL_URI : variable.Value]));
-  return { spec: JSON.parse(project.Source.BuildSpec), variables };
+  const variables = Object.fromEntries(project.Environment.EnvironmentVariables.map((variable: any) => [variable.Name, variable.Value]));
+  // Every variable is a literal: the seed step starts this project outside any pipeline, with nothing to resolve.
+  expect(Object.values(variables).every((value) => typeof value === 'string')).toBe(true);
+  expect(variables.IMAGE_REPOSITORY_URI).toBe(CENTRAL_URI);
+  return { spec: JSON.parse(project.Source.BuildSpec), rawSpec: project.Source.BuildSpec, variables };
 }
 
 /** A meta-pipeline step's spec, as synthesized (CDK Pipelines inlines it in the project). */
@@ -324,7 +327,9 @@ describe('the seed step of the meta-pipeline', () => {
     expect(optionValue(start.args, '--project-name')).toBe('hello-codepipeline-image-build');
     expect(optionValue(start.args, '--source-type-override')).toBe('CODECOMMIT');
     expect(optionValue(start.args, '--source-location-override')).toBe('https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/hello-codepipeline');
-    expect(optionValue(start.args, '--source-version')).toBe('refs/heads/main');
+    expect(optionValue(start.args, '--source-version')).toBe('main');
+    // With the source overridden, CodeBuild would look for a buildspec.yml in the app repository: the project's spec comes along.
+    expect(optionValue(start.args, '--buildspec-override')).toBe(imageProject(synth).rawSpec);
     // It waits for the build to end instead of trusting the first answer (in progress).
     expect(workspace.standIns.calls('aws').filter((call) => call.args[1] === 'batch-get-builds').length).toBeGreaterThanOrEqual(3);
     expect(workspace.standIns.digestOf(HOME, REPOSITORY, 'live-dev')).toBe(digest);
@@ -352,6 +357,19 @@ describe('the seed step of the meta-pipeline', () => {
     expect(workspace.standIns.calls('aws').filter((call) => call.args[1] === 'batch-get-builds' && optionValue(call.args, '--query') === 'builds[0].buildStatus')).toHaveLength(2);
   });
 
+  test('an image whose layer is larger than ECR\'s upload part (10 MiB) is copied whole, part after part', () => {
+    const running = workspace.standIns.seedImage(HOME, REPOSITORY, 'live-dev', 'what dev runs', 11 * 1024 * 1024);
+    workspace.standIns.seedImage(HOME, REPOSITORY, 'live-prod', 'what prod runs');
+    const run = workspace.run(spec, {});
+
+    expect(run).toSucceed();
+    expect(workspace.standIns.digestOf('us-east-1', REPOSITORY, 'live-staging')).toBe(running);
+    const manifest = JSON.parse(workspace.standIns.manifest(HOME, REPOSITORY, running)!.toString());
+    for (const blob of [manifest.config.digest, ...manifest.layers.map((layer: any) => layer.digest)]) expect(workspace.standIns.hasBlob('us-east-1', REPOSITORY, blob)).toBe(true);
+    expect(workspace.standIns.calls('aws').filter((call) => call.args[1] === 'upload-layer-part').map((call) => optionValue(call.args, '--part-first-byte')))
+      .toEqual(['0', '0', String(10 * 1024 * 1024)]);
+  });
+
   test('stages that run something are left alone; a stage added later starts with what the stage before it runs', () => {
     const running = workspace.standIns.seedImage(HOME, REPOSITORY, 'live-dev', 'what dev runs');
     workspace.standIns.seedImage(HOME, REPOSITORY, 'live-prod', 'what prod runs');
@@ -375,33 +393,33 @@ describe('the recovery and protection steps of the meta-pipeline', () => {
   afterEach(() => workspace.dispose());
 
   test('a stack whose first create rolled back is deleted, in its own account, before anything deploys; no other stack is touched', () => {
-    workspace.standIns.stack('222222222222', HOME, 'dev-Service', 'ROLLBACK_COMPLETE');
-    workspace.standIns.stack('333333333333', HOME, 'prod-Service', 'UPDATE_ROLLBACK_COMPLETE');
-    workspace.standIns.stack(TOOLCHAIN, HOME, 'release-Stateful', 'CREATE_COMPLETE');
+    workspace.standIns.stack('222222222222', HOME, 'hello-codepipeline-dev-Service', 'ROLLBACK_COMPLETE');
+    workspace.standIns.stack('333333333333', HOME, 'hello-codepipeline-prod-Service', 'UPDATE_ROLLBACK_COMPLETE');
+    workspace.standIns.stack(TOOLCHAIN, HOME, 'hello-codepipeline-release-Stateful', 'CREATE_COMPLETE');
     const run = workspace.run(stepSpec(synth, 'RecoverFailedCreates'), {});
 
     expect(run).toSucceed();
-    expect(workspace.standIns.stackStatus('222222222222', HOME, 'dev-Service')).toBeUndefined();
-    expect(workspace.standIns.stackStatus('333333333333', HOME, 'prod-Service')).toBe('UPDATE_ROLLBACK_COMPLETE');
-    expect(workspace.standIns.stackStatus(TOOLCHAIN, HOME, 'release-Stateful')).toBe('CREATE_COMPLETE');
+    expect(workspace.standIns.stackStatus('222222222222', HOME, 'hello-codepipeline-dev-Service')).toBeUndefined();
+    expect(workspace.standIns.stackStatus('333333333333', HOME, 'hello-codepipeline-prod-Service')).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(workspace.standIns.stackStatus(TOOLCHAIN, HOME, 'hello-codepipeline-release-Stateful')).toBe('CREATE_COMPLETE');
     const deletion = workspace.standIns.calls('aws').find((call) => call.args[1] === 'delete-stack')!;
     expect(deletion.assumedAccount).toBe('222222222222');
-    expect(run.stdout).toContain('dev-Service (eu-west-1): its first create failed and rolled back; deleting it');
-    expect(run.stdout).toContain('delivery-Pipeline (eu-west-1): NONE');
+    expect(run.stdout).toContain('hello-codepipeline-dev-Service (eu-west-1): its first create failed and rolled back; deleting it');
+    expect(run.stdout).toContain('hello-codepipeline-delivery-Pipeline (eu-west-1): NONE');
   });
 
   test('termination protection is turned on for exactly the stacks whose retention is "retain", each in its own account', () => {
-    for (const [account, stack] of [[TOOLCHAIN, 'release-Stateful'], [TOOLCHAIN, 'release-Build'], ['222222222222', 'dev-Service'], ['333333333333', 'prod-Service'], [TOOLCHAIN, 'delivery-Pipeline']]) {
+    for (const [account, stack] of [[TOOLCHAIN, 'hello-codepipeline-release-Stateful'], [TOOLCHAIN, 'hello-codepipeline-release-Build'], ['222222222222', 'hello-codepipeline-dev-Service'], ['333333333333', 'hello-codepipeline-prod-Service'], [TOOLCHAIN, 'hello-codepipeline-delivery-Pipeline']]) {
       workspace.standIns.stack(account, HOME, stack, 'CREATE_COMPLETE');
     }
     const run = workspace.run(stepSpec(synth, 'ProtectStacks'), {});
 
     expect(run).toSucceed();
-    expect(workspace.standIns.isProtected(TOOLCHAIN, HOME, 'release-Stateful')).toBe(true);
-    expect(workspace.standIns.isProtected('333333333333', HOME, 'prod-Service')).toBe(true);
-    expect(workspace.standIns.isProtected(TOOLCHAIN, HOME, 'delivery-Pipeline')).toBe(true);
-    expect(workspace.standIns.isProtected(TOOLCHAIN, HOME, 'release-Build')).toBe(false);
-    expect(workspace.standIns.isProtected('222222222222', HOME, 'dev-Service')).toBe(false);
+    expect(workspace.standIns.isProtected(TOOLCHAIN, HOME, 'hello-codepipeline-release-Stateful')).toBe(true);
+    expect(workspace.standIns.isProtected('333333333333', HOME, 'hello-codepipeline-prod-Service')).toBe(true);
+    expect(workspace.standIns.isProtected(TOOLCHAIN, HOME, 'hello-codepipeline-delivery-Pipeline')).toBe(true);
+    expect(workspace.standIns.isProtected(TOOLCHAIN, HOME, 'hello-codepipeline-release-Build')).toBe(false);
+    expect(workspace.standIns.isProtected('222222222222', HOME, 'hello-codepipeline-dev-Service')).toBe(false);
   });
 
   test('an account that does not trust the toolchain fails the step with AWS\'s own explanation', () => {

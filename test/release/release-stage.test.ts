@@ -61,16 +61,22 @@ describe('the release of the example', () => {
     }]);
   });
 
-  // Renaming any of these ids replaces the resource, and with it the git history or the images.
-  test.each([['AWS::CodeCommit::Repository', 'SourceRepository74575110'], ['AWS::ECR::Repository', 'ImagesRepository2D0F5B9C']])('%s keeps logical id %s', (type, logicalId) => {
-    expect(Object.keys(stateful.findResources(type))).toEqual([logicalId]);
+  // Renaming any of these ids replaces the resource, and with it the git history, the images or the artifacts of past releases.
+  test.each([
+    ['AWS::CodeCommit::Repository', ['SourceRepository74575110']],
+    ['AWS::ECR::Repository', ['ImagesRepository2D0F5B9C']],
+    ['AWS::S3::Bucket', ['ArtifactsAccessLogs4D97777C', 'ArtifactsD26CF9E8']],
+    ['AWS::KMS::Key', ['ArtifactsKeyA4B22E2B']],
+  ])('%s keeps logical ids %j', (type, logicalIds) => {
+    expect(Object.keys(stateful.findResources(type)).sort()).toEqual(logicalIds);
   });
 
   test('the toolchain retains them ("retain"), but not after a failed first create, and asks for termination protection', () => {
-    for (const type of ['AWS::CodeCommit::Repository', 'AWS::ECR::Repository']) {
-      const [, resource] = onlyResource(stateful, type);
-      expect(resource.DeletionPolicy).toBe('RetainExceptOnCreate');
-      expect(resource.UpdateReplacePolicy).toBe('Retain');
+    for (const type of ['AWS::CodeCommit::Repository', 'AWS::ECR::Repository', 'AWS::S3::Bucket', 'AWS::KMS::Key']) {
+      for (const resource of Object.values<any>(stateful.findResources(type))) {
+        expect({ type, deletion: resource.DeletionPolicy, replace: resource.UpdateReplacePolicy })
+          .toEqual({ type, deletion: 'RetainExceptOnCreate', replace: 'Retain' });
+      }
     }
     expect(synth.stack('release/Stateful').terminationProtection).toBe(true);
   });
@@ -84,8 +90,8 @@ describe('the release of the example', () => {
     expect(project.LogsConfig.CloudWatchLogs.Status).toBe('ENABLED');
     const variables = Object.fromEntries(project.Environment.EnvironmentVariables.map((variable: any) => [variable.Name, variable.Value]));
     expect(variables.IMAGE_REGIONS).toBe('eu-west-1');
-    // The URI of the release repository, read from the stateful stack's outputs.
-    expect(JSON.stringify(variables.IMAGE_REPOSITORY_URI)).toContain('ImagesRepository2D0F5B9C');
+    // The release repository's URI as a literal: the seed step starts the project outside any pipeline or stack.
+    expect(variables.IMAGE_REPOSITORY_URI).toBe('111111111111.dkr.ecr.eu-west-1.amazonaws.com/hello-codepipeline');
     const spec = JSON.parse(project.Source.BuildSpec);
     for (const phase of ['pre_build', 'build', 'post_build']) expect(spec.phases[phase]['on-failure']).toBe('ABORT');
     expect(spec.env['exported-variables']).toEqual(['IMAGE_TAG', 'IMAGE_DIGEST', 'COMMIT_ID']);
@@ -114,7 +120,7 @@ describe('a stage in another region', () => {
   beforeAll(() => { synth = sharedSynth('three-stages'); });
 
   test('gets a copy of the repository in its region, in the toolchain account, that its tasks may pull from', () => {
-    const regional = synth.stack('release/Images-us-east-1');
+    const regional = synth.stack('release/Regional-us-east-1');
     expect(regional.environment).toMatchObject({ account: '111111111111', region: 'us-east-1' });
     const [, { Properties: repository }] = onlyResource(Template.fromJSON(regional.template), 'AWS::ECR::Repository');
     expect(repository.RepositoryName).toBe('hello-codepipeline');

@@ -150,7 +150,14 @@ describe('the role the app pipeline deploys a stage with', () => {
 
   test.each(['dev', 'prod'])('%s: only the app pipeline\'s role, in the toolchain account, may assume it', (stage) => {
     expect(deployRole(stage)[1].Properties.AssumeRolePolicyDocument.Statement).toEqual([
-      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:role/hello-codepipeline-release-pipeline' } },
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        // The account as principal and the role in a condition: a role ARN as principal is checked at create time (it must
+        // exist) and turns into the role's unique id, so a recreated pipeline role would lose the trust without a word.
+        Principal: { AWS: 'arn:aws:iam::111111111111:root' },
+        Condition: { ArnEquals: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/hello-codepipeline-release-pipeline' } },
+      },
     ]);
   });
 

@@ -31,10 +31,12 @@ export function seedStagesStep(scope: Stack, config: PlatformConfig): CodeBuildS
       : `DIGEST=$(bash "$IMAGE_TOOL" first-build ${names.imageBuildProject} ${cloneUrl} ${config.app.branch}); `
         + '[ -n "$DIGEST" ] || { echo "the first build exported no IMAGE_DIGEST" >&2; exit 1; }; '
         + `echo "${stage.name} starts with the first build of ${config.app.branch}: $DIGEST"`;
-    // Into another region the image is copied under the stage's tag; at home it only gets the tag.
-    const seed = stage.region === home
-      ? `bash "$IMAGE_TOOL" tag ${home} ${repository} "$DIGEST" ${live}`
-      : `bash "$IMAGE_TOOL" copy ${home} ${stage.region} ${repository} "$DIGEST" ${live}`;
+    // From where the digest surely is, the region of the stage it comes from (or, for the first build, the
+    // toolchain's): the toolchain's copy of an older release may have expired while a stage elsewhere runs it.
+    const from = previous?.region ?? home;
+    const seed = stage.region === from
+      ? `bash "$IMAGE_TOOL" tag ${from} ${repository} "$DIGEST" ${live}`
+      : `bash "$IMAGE_TOOL" copy ${from} ${stage.region} ${repository} "$DIGEST" ${live}`;
     return `( set -euo pipefail; CURRENT=$(bash "$IMAGE_TOOL" digest ${stage.region} ${repository} ${live}); `
       + `if [ -n "$CURRENT" ]; then echo "${stage.name} runs $CURRENT"; exit 0; fi; `
       + `${source}; ${seed} )`;
@@ -51,13 +53,13 @@ export function seedStagesStep(scope: Stack, config: PlatformConfig): CodeBuildS
         resources: regions.map(repositoryArn),
       }),
       ...(regions.length > 1 ? [new iam.PolicyStatement({
-        sid: 'CopyImagesIntoOtherRegions',
+        sid: 'CopyImagesBetweenRegions',
         actions: ['ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload'],
-        resources: regions.filter((region) => region !== home).map(repositoryArn),
+        resources: regions.map(repositoryArn),
       })] : []),
       new iam.PolicyStatement({
         sid: 'BuildTheFirstImage',
-        actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds'],
+        actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'codebuild:BatchGetProjects'],
         resources: [scope.formatArn({ partition: 'aws', service: 'codebuild', region: home, resource: 'project', resourceName: names.imageBuildProject })],
       }),
     ],

@@ -65,7 +65,8 @@ copy_blob() {
   while [ "$first" -lt "$size" ]; do
     last=$(( first + part_size - 1 ))
     [ "$last" -lt "$size" ] || last=$(( size - 1 ))
-    tail -c +$(( first + 1 )) "$blob" | head -c $(( last - first + 1 )) > "$work/part"
+    # dd, not tail | head: head leaves the pipe after one part, and under pipefail tail's SIGPIPE fails the copy.
+    dd if="$blob" of="$work/part" iflag=skip_bytes,count_bytes skip="$first" count=$(( last - first + 1 )) bs=1M status=none
     aws ecr upload-layer-part --region "$to" --repository-name "$repository" --upload-id "$upload" \
       --part-first-byte "$first" --part-last-byte "$last" --layer-part-blob "fileb://$work/part" > /dev/null
     first=$(( last + 1 ))
@@ -113,9 +114,12 @@ tag() {
 # any phase, times out, is stopped or never starts fails this command as soon as CodeBuild says so, with the
 # build id, the phases that failed and the link to the log.
 first_build() {
-  local project=$1 source_url=$2 branch=$3 build status region=${AWS_REGION:-${AWS_DEFAULT_REGION:-}}
+  local project=$1 source_url=$2 branch=$3 build status digest buildspec region=${AWS_REGION:-${AWS_DEFAULT_REGION:-}}
+  # The project's own spec, given explicitly: its source is the pipeline's, which this build overrides.
+  buildspec=$(aws codebuild batch-get-projects --names "$project" --query 'projects[0].source.buildspec' --output text)
+  [ -n "$buildspec" ] && [ "$buildspec" != None ] || fail "project $project has no build spec of its own"
   build=$(aws codebuild start-build --project-name "$project" --source-type-override CODECOMMIT \
-    --source-location-override "$source_url" --source-version "refs/heads/$branch" \
+    --source-location-override "$source_url" --source-version "$branch" --buildspec-override "$buildspec" \
     --artifacts-override type=NO_ARTIFACTS --query build.id --output text)
   echo "image build $build started on $branch; its log: https://$region.console.aws.amazon.com/codesuite/codebuild/projects/$project/build/$build/log" >&2
   while status=$(aws codebuild batch-get-builds --ids "$build" --query 'builds[0].buildStatus' --output text); [ "$status" = IN_PROGRESS ]; do
@@ -127,8 +131,10 @@ first_build() {
       --query 'builds[0].phases[?phaseStatus != null && phaseStatus != `SUCCEEDED`].[phaseType, phaseStatus, contexts[0].message]' >&2 || true
     fail "image build $build of $branch failed ($status); its log is linked above"
   fi
-  aws codebuild batch-get-builds --ids "$build" --output text \
-    --query 'builds[0].exportedEnvironmentVariables[?name == `IMAGE_DIGEST`].value | [0]'
+  digest=$(aws codebuild batch-get-builds --ids "$build" --output text \
+    --query 'builds[0].exportedEnvironmentVariables[?name == `IMAGE_DIGEST`].value | [0]')
+  [[ "$digest" =~ ^sha256:[0-9a-f]{64}$ ]] || fail "image build $build succeeded but exported no image digest (got '$digest')"
+  printf '%s\n' "$digest"
 }
 
 command=${1:-}

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 export interface EcsDeployRoleProps {
   readonly roleName: string;
   /** The app pipeline's role in the toolchain account: the one principal that may assume this role. */
-  readonly pipelineRoleArn: string;
+  readonly pipelineRole: { readonly account: string; readonly arn: string };
   readonly service: ecs.FargateService;
   readonly taskDefinition: ecs.FargateTaskDefinition;
   /** The app pipeline's artifact bucket in this stage's region, where the deploy action reads image definitions. */
@@ -40,7 +40,9 @@ export class EcsDeployRole extends Construct {
 
     this.role = new iam.Role(this, 'Role', {
       roleName: props.roleName,
-      assumedBy: new iam.ArnPrincipal(props.pipelineRoleArn),
+      // The toolchain account, held to the pipeline's role by its ARN: a condition keeps working if that role is
+      // ever recreated, where a principal would keep the old role's id until this stack changed.
+      assumedBy: new iam.AccountPrincipal(props.pipelineRole.account).withConditions({ ArnEquals: { 'aws:PrincipalArn': props.pipelineRole.arn } }),
       description: 'The app pipeline ECS deploy action for this stage\'s one service',
     });
     const statements = [

@@ -104,7 +104,7 @@ export class StandIns {
   }
 
   /** Puts an image (one layer, its config and manifest) into a repository, as if pushed earlier; returns its digest. */
-  public seedImage(region: string, repository: string, tag: string, content: string): string {
+  public seedImage(region: string, repository: string, tag: string, content: string, layerBytes = 0): string {
     const dir = this.repositoryDir(region, repository);
     this.createRepository(region, repository);
     const blob = (bytes: string) => {
@@ -112,7 +112,8 @@ export class StandIns {
       writeFileSync(path.join(dir, 'blobs', digest), bytes);
       return { digest, size: Buffer.byteLength(bytes) };
     };
-    const layer = blob(`layer of ${content}`);
+    // A layer of at least `layerBytes`, for copies that must span several upload parts.
+    const layer = blob(`layer of ${content}`.padEnd(layerBytes, ` ${content}`));
     const config = blob(JSON.stringify({ architecture: 'arm64', os: 'linux', rootfs: { type: 'layers', diff_ids: [layer.digest] } }));
     const manifest = JSON.stringify({
       schemaVersion: 2,
@@ -128,6 +129,13 @@ export class StandIns {
   }
 
   // --- CodeBuild, Lambda, STS, CloudFormation ---------------------------------------------------------------
+
+  /** A CodeBuild project and its inline build spec, for `batch-get-projects`. */
+  public codeBuildProject(name: string, buildSpec: string): void {
+    const dir = path.join(this.stateDir, 'codebuild-projects', name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'buildspec'), buildSpec);
+  }
 
   /** What the check function named `functionName` answers, and after how many (simulated) seconds. */
   public lambdaAnswers(functionName: string, payload: object, seconds = 1): void {

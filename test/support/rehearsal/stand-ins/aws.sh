@@ -153,6 +153,14 @@ codebuild() {
   local dir="$STANDIN_STATE_DIR/codebuild" build
   mkdir -p "$dir"
   case "$operation" in
+    batch-get-projects)
+      expect_query 'projects[0].source.buildspec' text
+      # The projects the test registered, with their inline build spec; an unknown name comes back as None.
+      if [ -f "$STANDIN_STATE_DIR/codebuild-projects/$(option --names)/buildspec" ]; then
+        cat "$STANDIN_STATE_DIR/codebuild-projects/$(option --names)/buildspec"; echo
+      else
+        echo None
+      fi ;;
     start-build)
       expect_query build.id text
       build="$(option --project-name):$(printf '%08d' "$(ls "$dir" | wc -l)")-standin"
@@ -161,6 +169,12 @@ codebuild() {
       printf '%s' "${STANDIN_BUILD_DIGEST:-}" > "$dir/$build/digest"
       printf '%s' "${STANDIN_BUILD_FAILED_PHASE:-BUILD}" > "$dir/$build/failed-phase"
       printf '%s' "${STANDIN_BUILD_FAILURE_MESSAGE:-COMMAND_EXECUTION_ERROR: Error while executing command: docker build. Reason: exit status 1}" > "$dir/$build/message"
+      # A source type override drops the project's inline spec: CodeBuild looks for buildspec.yml in the
+      # source instead, which the app repository does not have, unless the spec comes with the call.
+      if [ -n "$(option --source-type-override)" ] && [ -z "$(option --buildspec-override)" ]; then
+        printf FAILED > "$dir/$build/status"; printf DOWNLOAD_SOURCE > "$dir/$build/failed-phase"; : > "$dir/$build/digest"
+        printf 'YAML_FILE_ERROR: stat /codebuild/output/src1/buildspec.yml: no such file or directory' > "$dir/$build/message"
+      fi
       echo "$build" ;;
     batch-get-builds)
       build=$(option --ids)

@@ -1,13 +1,19 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
+/** A role of another stack, named by account and name because it may not exist yet. */
+export interface RoleReference {
+  readonly account: string;
+  readonly roleName: string;
+}
+
 export interface ArtifactStoreProps {
-  /** Fixed, so that stages, deployed before it, can name it in their deploy roles' policies. */
+  /** Fixed, so that the stages' deploy roles and the app pipeline, from other stacks, can name it. */
   readonly bucketName: string;
-  /** Fixed, so that the app pipeline, in another region's stack, can name the key of a regional store. */
+  /** Fixed, so that the app pipeline can name the key of a store in another region. */
   readonly keyAlias: string;
   readonly removalPolicy: RemovalPolicy;
   /** Days an app pipeline artifact (source zip, image definitions) is kept. */
@@ -19,7 +25,9 @@ export interface ArtifactStoreProps {
 /**
  * An artifact store of the app pipeline in one region: a KMS-encrypted, SSL-only bucket with its access logs
  * in a bucket of their own. CodePipeline needs one in every region where it runs an action, and a customer
- * managed key wherever a role of another account reads from it.
+ * managed key wherever a role of another account reads from it. It lives with the release, before any stage
+ * or the pipeline exists: the image build must encrypt its output with this very key (CodeBuild ignores
+ * the pipeline's key and uses its project's), so key and project come before the pipeline.
  */
 export class ArtifactStore extends Construct {
   public readonly bucket: s3.Bucket;
@@ -64,17 +72,19 @@ export class ArtifactStore extends Construct {
   }
 
   /**
-   * Lets roles that the pipeline construct cannot grant itself use the store: roles from another stack,
-   * which it only knows by ARN. Each is named as a principal of the bucket and key policies, which for a
-   * role of this account is all it needs; a role of another account also needs its own policy to allow it.
+   * Lets roles of other accounts read the store: the stages' deploy roles, which read image definitions.
+   * They are deployed after the store, so the policies name their accounts and match each role by
+   * `aws:PrincipalArn`: a condition, unlike a principal, neither needs the role to exist nor breaks when
+   * the role is recreated. Each role also needs its own policy to allow the reads (src/stages/deploy).
    */
-  public grantToRole(roleArns: readonly string[], access: 'read' | 'read-write'): void {
-    if (roleArns.length === 0) return;
-    const principals = roleArns.map((arn) => new iam.ArnPrincipal(arn));
-    const objectActions = access === 'read' ? ['s3:GetObject', 's3:GetObjectVersion'] : ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'];
-    this.bucket.addToResourcePolicy(new iam.PolicyStatement({ principals, actions: objectActions, resources: [this.bucket.arnForObjects('*')] }));
-    this.bucket.addToResourcePolicy(new iam.PolicyStatement({ principals, actions: ['s3:GetBucketLocation', 's3:ListBucket'], resources: [this.bucket.bucketArn] }));
-    const keyActions = access === 'read' ? ['kms:Decrypt', 'kms:DescribeKey'] : ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
-    this.key.addToResourcePolicy(new iam.PolicyStatement({ principals, actions: keyActions, resources: ['*'] }));
+  public grantReadToRolesOfOtherAccounts(roles: readonly RoleReference[]): void {
+    const external = roles.filter((role) => role.account !== Stack.of(this).account);
+    if (external.length === 0) return;
+    const principals = [...new Set(external.map((role) => role.account))].map((account) => new iam.AccountPrincipal(account));
+    const conditions = {
+      ArnEquals: { 'aws:PrincipalArn': external.map((role) => Stack.of(this).formatArn({ service: 'iam', region: '', account: role.account, resource: 'role', resourceName: role.roleName })) },
+    };
+    this.bucket.addToResourcePolicy(new iam.PolicyStatement({ sid: 'StageDeployRolesRead', principals, conditions, actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [this.bucket.arnForObjects('*')] }));
+    this.key.addToResourcePolicy(new iam.PolicyStatement({ sid: 'StageDeployRolesDecrypt', principals, conditions, actions: ['kms:Decrypt', 'kms:DescribeKey'], resources: ['*'] }));
   }
 }
