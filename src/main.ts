@@ -1,32 +1,32 @@
-import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { writeComplianceReports } from './compliance/report/write-reports';
-import { ConfigError, loadConfig } from './config';
+import { App, Stack } from 'aws-cdk-lib';
+import { ReportInputError } from './compliance/report/input-error';
+import { synthesizeWithGate } from './compliance/run-gate';
+import { chooseConfigSource, ConfigError, describeConfigSource, loadConfig } from './config';
 import { buildPlatform } from './platform-app';
 
 /**
- * The CDK app. The only place that reads the environment or CDK context:
- * the configuration file comes from `-c config=<file>` or PLATFORM_CONFIG=<file>; neither: the example.
+ * The CDK app. The only place that reads the environment or CDK context: the configuration comes from
+ * `-c config=<file>`, else PLATFORM_CONFIG=<file>, else the committed config/platform.yaml (or .yml,
+ * .json), else the example. It runs from the repository root, as `cdk` and the meta-pipeline run it.
  */
 function main(): void {
   const app = new App();
-  const file: string | undefined = app.node.tryGetContext('config') ?? process.env.PLATFORM_CONFIG;
+  const root = process.cwd();
   try {
-    const config = loadConfig(file);
-    buildPlatform(app, config, { configFile: file ? path.relative(process.cwd(), path.resolve(file)) : undefined });
-    app.synth();
-    writeComplianceReports(app.outdir);
+    const source = chooseConfigSource({ root, context: app.node.tryGetContext('config'), environment: process.env.PLATFORM_CONFIG });
+    console.error(describeConfigSource(source));
+    const config = loadConfig(source, root);
+    const started = Date.now();
+    // Said before the work starts: building the stages synthesizes them, most of the wait.
+    console.error('Synthesizing every stack and checking it against AwsSolutions, PlatformChecks and the AWS Control Tower rules…');
+    buildPlatform(app, config, { configFile: source.kind === 'file' ? source.file : undefined });
+    const stacks = app.node.findAll().filter(Stack.isStack).length;
+    const gate = synthesizeWithGate(app);
+    console.error(`${gate.summary} (${stacks} stacks, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    if (!gate.passed) process.exitCode = 1;
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof ReportInputError) {
       console.error(error.message);
-      process.exitCode = 1;
-      return;
-    }
-    if (error instanceof Error && error.name === 'ValidationFailed') {
-      // The reports matter most when the gate failed.
-      writeComplianceReports(app.outdir);
-      console.error('Compliance gate failed: fix the findings above (each names its rule, resource path and fix; '
-        + `${path.join(app.outdir, 'compliance', 'report.md')} lists them), or acknowledge one with a specific reason in src/compliance/acknowledgements.ts.`);
       process.exitCode = 1;
       return;
     }

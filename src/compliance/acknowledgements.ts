@@ -1,11 +1,15 @@
+import * as path from 'node:path';
 import { CfnResource, Validations } from 'aws-cdk-lib';
 import { rules } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import type { AcknowledgementSourceEntry } from './report/acknowledgement-sources';
 import type { DeliveryPipelineStack } from '../pipeline/delivery-pipeline-stack';
 import type { WorkloadStage } from '../stages/workload-stage';
 
 /** A finding accepted on purpose: where it may occur, and why that is acceptable here. */
 export interface AcceptedFinding {
+  /** The line of this file that declares it, which the compliance report names (`accept` records it). */
+  readonly declaredAt?: { readonly file: string; readonly line: number };
   /**
    * `<plugin>::<rule id>`, the form aws-cdk-lib matches and records with its reason in the validation
    * report (a bare cdk-nag id is dropped by cdk-nag itself and leaves no trace in the report).
@@ -13,7 +17,7 @@ export interface AcceptedFinding {
   readonly id: string;
   /**
    * Construct path below the pipeline stack where the finding is accepted; a segment `*` stands for any one
-   * construct id, so a path starting with it covers every stage, and `delivery`, then `*`, then `Artifacts`
+   * construct id, so a path starting with it covers every stage, and `release`, then `*`, then `Artifacts`
    * every artifact store. `support:<path>` is a path in each of CDK Pipelines' cross-region support stacks.
    */
   readonly where: string;
@@ -23,6 +27,28 @@ export interface AcceptedFinding {
    * accepted. Only findings matching this pattern are acknowledged; any other one still fails the gate.
    */
   readonly findings?: RegExp;
+}
+
+/**
+ * An entry of the lists below, with the line that declares it: the report's "Declared at" should lead a
+ * reviewer to the entry and its reason, not to the loop that applies them all.
+ */
+function accept(finding: Omit<AcceptedFinding, 'declaredAt'>): AcceptedFinding {
+  const caller = new Error().stack?.split('\n')[2] ?? '';
+  const match = /\(?((?:file:\/\/)?[^\s()]+):(\d+):\d+\)?$/.exec(caller.trim());
+  const file = match && path.relative(process.cwd(), match[1].replace(/^file:\/\//, '')).split(path.sep).join('/');
+  return { ...finding, declaredAt: match && file && !file.startsWith('..') ? { file, line: Number(match[2]) } : undefined };
+}
+
+/**
+ * The declaring line of each acknowledgement applied in an app, by the app's root. Not construct metadata:
+ * CDK Pipelines has written each stage's assembly by the time the acknowledgements are applied, so metadata
+ * on a stage's constructs would never reach it; the gate writes these beside the reports instead.
+ */
+const appliedSources = new WeakMap<IConstruct, AcknowledgementSourceEntry[]>();
+
+export function acknowledgementSourcesOf(root: IConstruct): readonly AcknowledgementSourceEntry[] {
+  return appliedSources.get(root) ?? [];
 }
 
 /** Granular rules: the cdk-nag rule function that lists a resource's findings. */
@@ -53,42 +79,43 @@ const either = (...patterns: RegExp[]) => new RegExp(patterns.map((pattern) => p
 
 export const ACCEPTED_FINDINGS: readonly AcceptedFinding[] = [
   // --- CDK Pipelines' own roles in the toolchain account -------------------------------------------------
-  { id: 'AwsSolutions::AwsSolutions-IAM5', where: 'Pipeline/Pipeline', findings: GRANT_WILDCARD_FINDINGS, reason: `Roles CDK Pipelines generates for its source, synth, check and pipeline actions. ${GRANT_WILDCARDS} ${CODEBUILD_DEFAULTS}` },
-  { id: 'AwsSolutions::AwsSolutions-IAM5', where: 'Pipeline/Assets/FileRole', findings: either(GRANT_WILDCARD_FINDINGS, STAR), reason: `CDK Pipelines' asset publishing role. ${GRANT_WILDCARDS} ${CODEBUILD_DEFAULTS} Its "*" is for reading the bootstrap asset locations, which differ per stage account.` },
-  { id: 'AwsSolutions::AwsSolutions-IAM5', where: 'Pipeline/UpdatePipeline/SelfMutation', findings: either(GRANT_WILDCARD_FINDINGS, STAR, /^Resource::arn:\*:iam::\d{12}:role\/\*$/), reason: `CDK Pipelines' self-mutation role. ${GRANT_WILDCARDS} ${CODEBUILD_DEFAULTS} It assumes the CDK bootstrap roles (role/*, limited by the aws-cdk:bootstrap-role tag condition) to deploy the pipeline stack, and cloudformation:DescribeStacks accepts "*".` },
-  { id: 'AwsSolutions::AwsSolutions-S1', where: 'Pipeline/Pipeline/ArtifactsBucket', reason: 'CDK Pipelines creates its artifact bucket; artifacts are transient build outputs, and access to them is recorded by CloudTrail in the toolchain account.' },
-  { id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', where: 'Pipeline/Pipeline/ArtifactsBucket', reason: 'Same bucket as AwsSolutions-S1: transient CDK Pipelines artifacts; CloudTrail records access.' },
-  { id: 'cdk-validator-cfnguard::s3_bucket_versioning_enabled_check', where: 'Pipeline/Pipeline/ArtifactsBucket', reason: 'Every pipeline execution writes new artifact keys; nothing in the bucket is ever overwritten, so versions would only hold copies.' },
-  { id: 'cdk-validator-cfnguard::s3_lifecycle_policy_check', where: 'Pipeline/Pipeline/ArtifactsBucket', reason: 'CDK Pipelines owns this bucket\'s definition; its objects are small and are what a failed execution is debugged from.' },
-  { id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check', where: 'Pipeline/Pipeline/ArtifactsBucket', reason: 'Object Lock would stop CDK Pipelines from replacing its own artifacts; they are not records that must be immutable.' },
-  { id: 'cdk-validator-cfnguard::s3_event_notifications_enabled_check', where: 'Pipeline/Pipeline/ArtifactsBucket', reason: 'Nothing consumes artifact events: CodePipeline itself moves artifacts between actions.' },
+  accept({ id: 'AwsSolutions::AwsSolutions-IAM5', where: 'Pipeline/Pipeline', findings: GRANT_WILDCARD_FINDINGS, reason: `Roles CDK Pipelines generates for its source, synth, check and pipeline actions. ${GRANT_WILDCARDS} ${CODEBUILD_DEFAULTS}` }),
+  accept({ id: 'AwsSolutions::AwsSolutions-IAM5', where: 'Pipeline/Assets/FileRole', findings: either(GRANT_WILDCARD_FINDINGS, STAR), reason: `CDK Pipelines' asset publishing role. ${GRANT_WILDCARDS} ${CODEBUILD_DEFAULTS} Its "*" is for reading the bootstrap asset locations, which differ per stage account.` }),
+  accept({ id: 'AwsSolutions::AwsSolutions-IAM5', where: 'Pipeline/UpdatePipeline/SelfMutation', findings: either(GRANT_WILDCARD_FINDINGS, STAR, /^Resource::arn:\*:iam::\d{12}:role\/\*$/), reason: `CDK Pipelines' self-mutation role. ${GRANT_WILDCARDS} ${CODEBUILD_DEFAULTS} It assumes the CDK bootstrap roles (role/*, limited by the aws-cdk:bootstrap-role tag condition) to deploy the pipeline stack, and cloudformation:DescribeStacks accepts "*".` }),
+  accept({ id: 'AwsSolutions::AwsSolutions-S1', where: 'Pipeline/Pipeline/ArtifactsBucket', reason: 'CDK Pipelines creates its artifact bucket; artifacts are transient build outputs, and access to them is recorded by CloudTrail in the toolchain account.' }),
+  accept({ id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', where: 'Pipeline/Pipeline/ArtifactsBucket', reason: 'Same bucket as AwsSolutions-S1: transient CDK Pipelines artifacts; CloudTrail records access.' }),
+  accept({ id: 'cdk-validator-cfnguard::s3_bucket_versioning_enabled_check', where: 'Pipeline/Pipeline/ArtifactsBucket', reason: 'Every pipeline execution writes new artifact keys; nothing in the bucket is ever overwritten, so versions would only hold copies.' }),
+  accept({ id: 'cdk-validator-cfnguard::s3_lifecycle_policy_check', where: 'Pipeline/Pipeline/ArtifactsBucket', reason: 'CDK Pipelines owns this bucket\'s definition; its objects are small and are what a failed execution is debugged from.' }),
+  accept({ id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check', where: 'Pipeline/Pipeline/ArtifactsBucket', reason: 'Object Lock would stop CDK Pipelines from replacing its own artifacts; they are not records that must be immutable.' }),
+  accept({ id: 'cdk-validator-cfnguard::s3_event_notifications_enabled_check', where: 'Pipeline/Pipeline/ArtifactsBucket', reason: 'Nothing consumes artifact events: CodePipeline itself moves artifacts between actions.' }),
 
   // --- The release (toolchain): repositories and the image build -------------------------------------
-  { id: 'AwsSolutions::AwsSolutions-IAM5', where: 'release/Build/ImageBuild/Role', findings: either(GRANT_WILDCARD_FINDINGS, STAR), reason: `The image build's role. ${GRANT_WILDCARDS} ${CODEBUILD_DEFAULTS} Its "*" is ecr:GetAuthorizationToken, which accepts only "*".` },
-  { id: 'cdk-validator-cfnguard::codebuild_project_environment_privileged_check', where: 'release/Build/ImageBuild/Project', reason: 'docker build needs privileged mode in CodeBuild; the project runs only the build spec in this repository, on code from the app\'s own CodeCommit repository.' },
-  { id: 'cdk-validator-cfnguard::ecr_private_tag_immutability_enabled_check', where: 'release/*/Images/Repository', reason: 'Tags are immutable except live-<stage> (IMMUTABLE_WITH_EXCLUSION, which the rule does not know): those moving tags are how an infrastructure deploy keeps the image each stage runs (docs/adr/0002).' },
+  accept({ id: 'AwsSolutions::AwsSolutions-IAM5', where: 'release/Build/ImageBuild/Role', findings: either(GRANT_WILDCARD_FINDINGS, STAR), reason: `The image build's role. ${GRANT_WILDCARDS} ${CODEBUILD_DEFAULTS} Its "*" is ecr:GetAuthorizationToken, which accepts only "*".` }),
+  accept({ id: 'cdk-validator-cfnguard::codebuild_project_environment_privileged_check', where: 'release/Build/ImageBuild/Project', reason: 'docker build needs privileged mode in CodeBuild; the project runs only the build spec in this repository, on code from the app\'s own CodeCommit repository.' }),
+  accept({ id: 'cdk-validator-cfnguard::ecr_private_tag_immutability_enabled_check', where: 'release/*/Images/Repository', reason: 'Tags are immutable except live-<stage> (IMMUTABLE_WITH_EXCLUSION, which the rule does not know): those moving tags are how an infrastructure deploy keeps the image each stage runs (docs/adr/0002).' }),
+  accept({ id: 'AwsSolutions::AwsSolutions-IAM5', where: 'release/*/AppPipelineRole', findings: GRANT_WILDCARD_FINDINGS, reason: `The app pipeline's role, on the artifact store of a stage region other than the toolchain's, granted in that region's stack because only there is the store's key known by ARN. ${GRANT_WILDCARDS}` }),
 
   // --- The app pipeline (toolchain) ---------------------------------------------------------------------
-  { id: 'AwsSolutions::AwsSolutions-IAM5', where: 'delivery/Pipeline/AppPipeline/Pipeline', findings: GRANT_WILDCARD_FINDINGS, reason: `The roles of the app pipeline's actions. ${GRANT_WILDCARDS}` },
-  { id: 'AwsSolutions::AwsSolutions-IAM5', where: 'delivery/Pipeline/PipelineRole', findings: either(GRANT_WILDCARD_FINDINGS, ARTIFACT_OBJECTS), reason: `The app pipeline's own role, created by the release stage and granted here, on its artifact store of each region (<bucket>/*). ${GRANT_WILDCARDS}` },
-  { id: 'AwsSolutions::AwsSolutions-IAM5', where: 'delivery/Pipeline/*/Project', findings: GRANT_WILDCARD_FINDINGS, reason: `The copy, mark-live and check projects of the app pipeline. ${GRANT_WILDCARDS} ${CODEBUILD_DEFAULTS}` },
-  { id: 'AwsSolutions::AwsSolutions-IAM4', where: 'AWS679f53fac002430cb0da5b7982bd2287', findings: /^Policy::arn:<AWS::Partition>:iam::aws:policy\/service-role\/AWSLambdaBasicExecutionRole$/, reason: 'The function aws-cdk-lib\'s AwsCustomResource runs (it creates CodeStar Notifications\' service-linked role once) has only the AWS managed basic-execution policy, for its logs.' },
-  { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', where: 'AWS679f53fac002430cb0da5b7982bd2287', reason: 'It calls the IAM API and the CloudFormation response URL once per toolchain account; the toolchain has no VPC of its own to put it in.' },
-  { id: 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check', where: 'delivery/*/Artifacts/AccessLogs', reason: 'S3 server access logs can only be delivered to a bucket encrypted with SSE-S3.' },
-  { id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', where: 'delivery/*/Artifacts/AccessLogs', reason: 'This is the access-log bucket; logging it into itself would loop.' },
-  { id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check', where: 'delivery/*/Artifacts', reason: 'Lifecycle rules expire artifacts and logs; Object Lock would keep them. Versioning, and retention in the toolchain, already protect them.' },
-  { id: 'cdk-validator-cfnguard::s3_event_notifications_enabled_check', where: 'delivery/*/Artifacts', reason: 'Nothing consumes events from the artifact or access-log buckets: CodePipeline itself moves artifacts between actions.' },
+  accept({ id: 'AwsSolutions::AwsSolutions-IAM5', where: 'delivery/Pipeline/AppPipeline/Pipeline', findings: either(GRANT_WILDCARD_FINDINGS, ARTIFACT_OBJECTS), reason: `The roles of the app pipeline's actions, on the artifact store (<bucket>/*, the release stage's, named). ${GRANT_WILDCARDS}` }),
+  accept({ id: 'AwsSolutions::AwsSolutions-IAM5', where: 'delivery/Pipeline/PipelineRole', findings: either(GRANT_WILDCARD_FINDINGS, ARTIFACT_OBJECTS), reason: `The app pipeline's own role, created by the release stage and granted here, on its artifact store of each region (<bucket>/*). ${GRANT_WILDCARDS}` }),
+  accept({ id: 'AwsSolutions::AwsSolutions-IAM5', where: 'delivery/Pipeline/*/Project', findings: either(GRANT_WILDCARD_FINDINGS, ARTIFACT_OBJECTS), reason: `The copy, mark-live and check projects of the app pipeline, on the artifact store (<bucket>/*). ${GRANT_WILDCARDS} ${CODEBUILD_DEFAULTS}` }),
+  accept({ id: 'AwsSolutions::AwsSolutions-IAM4', where: 'AWS679f53fac002430cb0da5b7982bd2287', findings: /^Policy::arn:<AWS::Partition>:iam::aws:policy\/service-role\/AWSLambdaBasicExecutionRole$/, reason: 'The function aws-cdk-lib\'s AwsCustomResource runs (it creates CodeStar Notifications\' service-linked role once) has only the AWS managed basic-execution policy, for its logs.' }),
+  accept({ id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', where: 'AWS679f53fac002430cb0da5b7982bd2287', reason: 'It calls the IAM API and the CloudFormation response URL once per toolchain account; the toolchain has no VPC of its own to put it in.' }),
+  accept({ id: 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check', where: 'release/*/Artifacts/AccessLogs', reason: 'S3 server access logs can only be delivered to a bucket encrypted with SSE-S3.' }),
+  accept({ id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', where: 'release/*/Artifacts/AccessLogs', reason: 'This is the access-log bucket; logging it into itself would loop.' }),
+  accept({ id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check', where: 'release/*/Artifacts', reason: 'Lifecycle rules expire artifacts and logs; Object Lock would keep them. Versioning, and retention in the toolchain, already protect them.' }),
+  accept({ id: 'cdk-validator-cfnguard::s3_event_notifications_enabled_check', where: 'release/*/Artifacts', reason: 'Nothing consumes events from the artifact or access-log buckets: CodePipeline itself moves artifacts between actions.' }),
 
   // --- Every stage ----------------------------------------------------------------------------------------
-  { id: 'AwsSolutions::AwsSolutions-IAM5', where: '*/Service/App/ExecutionRole', findings: STAR, reason: 'ecr:GetAuthorizationToken accepts only "*"; every other action of the execution role names the release repository or the log group.' },
-  {
+  accept({ id: 'AwsSolutions::AwsSolutions-IAM5', where: '*/Service/App/ExecutionRole', findings: STAR, reason: 'ecr:GetAuthorizationToken accepts only "*"; every other action of the execution role names the release repository or the log group.' }),
+  accept({
     id: 'AwsSolutions::AwsSolutions-IAM5',
     where: '*/Service/DeployRole/Policy',
     findings: either(STAR, /^Resource::arn:aws:ecs:[\w-]+:\d{12}:task-definition\/\w+:\*$/, /^Resource::arn:aws:ecs:[\w-]+:\d{12}:task\/<\w+>\/\*$/, ARTIFACT_OBJECTS),
     reason: 'The ECS deploy action registers revisions of one task family (task-definition/<family>:*), watches the tasks of one cluster (task/<cluster>/*) and reads image definitions from one bucket, the app pipeline\'s artifact store of the stage\'s region (<bucket>/*). ecs:DescribeTaskDefinition accepts only "*"; ecs:ListTasks is held to the cluster by its ecs:cluster condition; kms:Decrypt names no key because the artifact key is created in the toolchain account after the stage (aws-cdk-lib\'s own cross-account key grants write "*" too), and is held to S3 in the stage\'s region decrypting that one bucket\'s objects.',
-  },
-  { id: 'AwsSolutions::AwsSolutions-IAM5', where: '*/Service/ServiceCheck/Role', findings: STAR, reason: 'Lambda needs the EC2 network-interface actions to place the function in the VPC; EC2 authorizes those calls on "*".' },
-  { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', where: '*/Service/Custom::VpcRestrictDefaultSGCustomResourceProvider', reason: 'aws-cdk-lib\'s function that strips the default security group\'s rules calls only the EC2 API, once per VPC change.' },
+  }),
+  accept({ id: 'AwsSolutions::AwsSolutions-IAM5', where: '*/Service/ServiceCheck/Role', findings: STAR, reason: 'Lambda needs the EC2 network-interface actions to place the function in the VPC; EC2 authorizes those calls on "*".' }),
+  accept({ id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', where: '*/Service/Custom::VpcRestrictDefaultSGCustomResourceProvider', reason: 'aws-cdk-lib\'s function that strips the default security group\'s rules calls only the EC2 API, once per VPC change.' }),
 ];
 
 /**
@@ -109,18 +136,19 @@ export const DISABLED_GUARD_RULES: ReadonlyArray<{ readonly rule: string; readon
  * replication bucket of each `cross-region-stack-*` stack (`support:` paths) and the pipeline role's grants on it.
  */
 export const CROSS_REGION_FINDINGS: readonly AcceptedFinding[] = [
-  {
+  accept({
     id: 'AwsSolutions::AwsSolutions-IAM5',
     where: 'Pipeline/Pipeline/Role',
-    findings: /^Resource::(\*|arn:aws:s3:::[a-z0-9-]+-support-[a-z0-9]+\/\*)$/,
+    // aws-cdk-lib generates the bucket's name: a prefix of the support stack's name, the end of the construct id, a hash.
+    findings: /^Resource::(\*|arn:aws:s3:::[a-z0-9-]+eplicationbucket[a-f0-9]+\/\*)$/,
     reason: 'CDK Pipelines lets the pipeline role write artifacts to the replication bucket of each other region (<bucket>/*) and use its key, which it finds by alias, so the key grant cannot name the key ARN.',
-  },
-  { id: 'AwsSolutions::AwsSolutions-S1', where: 'support:Default/CrossRegionCodePipelineReplicationBucket', reason: 'CDK Pipelines\' replication bucket only carries artifacts between regions for the next action; CloudTrail records access to it.' },
-  { id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', where: 'support:Default/CrossRegionCodePipelineReplicationBucket', reason: 'Same bucket as AwsSolutions-S1: transient artifacts copied between regions; CloudTrail records access.' },
-  { id: 'cdk-validator-cfnguard::s3_bucket_versioning_enabled_check', where: 'support:Default/CrossRegionCodePipelineReplicationBucket', reason: 'Every execution writes new artifact keys to the replication bucket; nothing there is overwritten, so versions would only hold copies.' },
-  { id: 'cdk-validator-cfnguard::s3_lifecycle_policy_check', where: 'support:Default/CrossRegionCodePipelineReplicationBucket', reason: 'CDK Pipelines owns the replication bucket\'s definition; its objects are small copies of the toolchain region\'s artifacts.' },
-  { id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check', where: 'support:Default/CrossRegionCodePipelineReplicationBucket', reason: 'Object Lock would stop CDK Pipelines from replacing its own replicated artifacts; they are not records that must be immutable.' },
-  { id: 'cdk-validator-cfnguard::s3_event_notifications_enabled_check', where: 'support:Default/CrossRegionCodePipelineReplicationBucket', reason: 'Nothing consumes events from the replication bucket: CodePipeline itself moves artifacts between regions.' },
+  }),
+  accept({ id: 'AwsSolutions::AwsSolutions-S1', where: 'support:Default/CrossRegionCodePipelineReplicationBucket', reason: 'CDK Pipelines\' replication bucket only carries artifacts between regions for the next action; CloudTrail records access to it.' }),
+  accept({ id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', where: 'support:Default/CrossRegionCodePipelineReplicationBucket', reason: 'Same bucket as AwsSolutions-S1: transient artifacts copied between regions; CloudTrail records access.' }),
+  accept({ id: 'cdk-validator-cfnguard::s3_bucket_versioning_enabled_check', where: 'support:Default/CrossRegionCodePipelineReplicationBucket', reason: 'Every execution writes new artifact keys to the replication bucket; nothing there is overwritten, so versions would only hold copies.' }),
+  accept({ id: 'cdk-validator-cfnguard::s3_lifecycle_policy_check', where: 'support:Default/CrossRegionCodePipelineReplicationBucket', reason: 'CDK Pipelines owns the replication bucket\'s definition; its objects are small copies of the toolchain region\'s artifacts.' }),
+  accept({ id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check', where: 'support:Default/CrossRegionCodePipelineReplicationBucket', reason: 'Object Lock would stop CDK Pipelines from replacing its own replicated artifacts; they are not records that must be immutable.' }),
+  accept({ id: 'cdk-validator-cfnguard::s3_event_notifications_enabled_check', where: 'support:Default/CrossRegionCodePipelineReplicationBucket', reason: 'Nothing consumes events from the replication bucket: CodePipeline itself moves artifacts between regions.' }),
 ];
 
 /** Findings accepted only in some stages, decided by the stage's configuration. */
@@ -128,18 +156,18 @@ function stageSpecificFindings(stage: WorkloadStage): AcceptedFinding[] {
   const accepted: AcceptedFinding[] = [];
   const config = stage.config;
   if (config.retention.logDays < 365) {
-    accepted.push({
+    accepted.push(accept({
       id: 'cdk-validator-cfnguard::cloudwatch_log_group_retention_period_check',
       where: `${config.name}/Service`,
       reason: `The configuration keeps ${config.name}'s logs ${config.retention.logDays} days: a pre-production stage whose logs nobody audits.`,
-    });
+    }));
   }
   if (config.clientInstance) {
     accepted.push(
-      { id: 'AwsSolutions::AwsSolutions-IAM4', where: `${config.name}/Service/Client/Role`, findings: /^Policy::arn:<AWS::Partition>:iam::aws:policy\/AmazonSSMManagedInstanceCore$/, reason: 'AmazonSSMManagedInstanceCore is the policy AWS documents for Session Manager; the instance has nothing else.' },
-      { id: 'AwsSolutions::AwsSolutions-EC29', where: `${config.name}/Service/Client/Instance`, reason: 'A disposable client for curl through Session Manager; termination protection would only block deleting the stage.' },
-      { id: 'cdk-validator-cfnguard::ec2_instance_nitro_encryption_in_transit_check', where: `${config.name}/Service/Client/Instance`, reason: 'The client only sends a plain HTTP request to the app inside the VPC; a t4g.nano is enough and its traffic carries nothing sensitive.' },
-      { id: 'cdk-validator-cfnguard::ec2_launch_template_monitoring_enabled_check', where: `${config.name}/Service/Client/Instance`, reason: 'Detailed monitoring is enabled on the instance itself; aws-cdk-lib\'s launch template only carries the IMDSv2 setting.' },
+      accept({ id: 'AwsSolutions::AwsSolutions-IAM4', where: `${config.name}/Service/Client/Role`, findings: /^Policy::arn:<AWS::Partition>:iam::aws:policy\/AmazonSSMManagedInstanceCore$/, reason: 'AmazonSSMManagedInstanceCore is the policy AWS documents for Session Manager; the instance has nothing else.' }),
+      accept({ id: 'AwsSolutions::AwsSolutions-EC29', where: `${config.name}/Service/Client/Instance`, reason: 'A disposable client for curl through Session Manager; termination protection would only block deleting the stage.' }),
+      accept({ id: 'cdk-validator-cfnguard::ec2_instance_nitro_encryption_in_transit_check', where: `${config.name}/Service/Client/Instance`, reason: 'The client only sends a plain HTTP request to the app inside the VPC; a t4g.nano is enough and its traffic carries nothing sensitive.' }),
+      accept({ id: 'cdk-validator-cfnguard::ec2_launch_template_monitoring_enabled_check', where: `${config.name}/Service/Client/Instance`, reason: 'Detailed monitoring is enabled on the instance itself; aws-cdk-lib\'s launch template only carries the IMDSv2 setting.' }),
     );
   }
   return accepted;
@@ -147,7 +175,7 @@ function stageSpecificFindings(stage: WorkloadStage): AcceptedFinding[] {
 
 /** Findings accepted only when the toolchain's retention is "destroy". */
 const TOOLCHAIN_DESTROY_FINDINGS: readonly AcceptedFinding[] = [
-  { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', where: 'delivery/*/Custom::S3AutoDeleteObjectsCustomResourceProvider', reason: 'Exists only when the toolchain\'s retention is "destroy": it empties the artifact buckets on stack deletion through the S3 API.' },
+  accept({ id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', where: 'release/*/Custom::S3AutoDeleteObjectsCustomResourceProvider', reason: 'Exists only when the toolchain\'s retention is "destroy": it empties the artifact buckets on stack deletion through the S3 API.' }),
 ];
 
 /** Every acceptance that applies to this app: the fixed list plus those its configuration calls for. */
@@ -163,10 +191,14 @@ export function acceptedFindingsFor(pipelineStack: DeliveryPipelineStack): Accep
 }
 
 export function acknowledgeAcceptedFindings(pipelineStack: DeliveryPipelineStack): void {
+  const root = pipelineStack.node.root;
+  const sources = appliedSources.get(root) ?? [];
+  appliedSources.set(root, sources);
   for (const finding of acceptedFindingsFor(pipelineStack)) {
     for (const scope of scopesAt(pipelineStack, finding.where)) {
       for (const id of acknowledgedIds(scope, finding)) {
         Validations.of(scope).acknowledge({ id, reason: finding.reason });
+        if (finding.declaredAt) sources.push({ id, at: scope.node.path, ...finding.declaredAt });
       }
     }
   }
@@ -192,11 +224,11 @@ function acknowledgedIds(scope: IConstruct, finding: AcceptedFinding): string[] 
  * test/compliance/acknowledgements.test.ts fails on an entry that matches no finding anywhere, so a stale
  * path cannot hide here.
  */
-export function scopesAt(pipelineStack: DeliveryPipelineStack, path: string): IConstruct[] {
-  const roots = path.startsWith('support:')
+export function scopesAt(pipelineStack: DeliveryPipelineStack, where: string): IConstruct[] {
+  const roots = where.startsWith('support:')
     ? pipelineStack.node.root.node.children.filter((child) => child.node.id.startsWith('cross-region-stack-'))
     : [pipelineStack];
-  const segments = path.replace(/^support:/, '').split('/');
+  const segments = where.replace(/^support:/, '').split('/');
   return segments.reduce<IConstruct[]>((scopes, segment) => scopes.flatMap((scope) => (segment === '*'
     ? scope.node.children
     : [scope.node.tryFindChild(segment)].filter((child): child is IConstruct => child !== undefined))), roots);

@@ -61,3 +61,26 @@ export const BOOTSTRAP_QUALIFIER = /^[a-z0-9]{1,10}$/;
 export const SSM_PARAMETER_NAME = /^\/?[a-zA-Z0-9_.\-/]{1,2047}$/;
 export const SECRET_NAME = /^[a-zA-Z0-9/_+=.@-]{1,512}$/;
 export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/**
+ * The candidate a typo most likely meant: the one fewest single-character edits away, if that is at most a
+ * third of its length (so "eu-west-l" finds eu-west-1 and "mars-north-9" finds nothing).
+ */
+export function closestName(value: string, candidates: readonly string[]): string | undefined {
+  const scored = candidates.map((candidate) => ({ candidate, distance: editDistance(value.toLowerCase(), candidate) }))
+    .sort((a, b) => a.distance - b.distance || a.candidate.localeCompare(b.candidate));
+  const best = scored[0];
+  return best && best.distance <= Math.max(1, Math.floor(best.candidate.length / 3)) ? best.candidate : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}

@@ -5,6 +5,7 @@ import {
   BOOTSTRAP_QUALIFIER,
   DELIVERY_REGIONS,
   branchNameProblem,
+  closestName,
   APP_NAME,
   CONNECTION_ARN,
   EMAIL,
@@ -21,9 +22,16 @@ const accountId = z.string().regex(ACCOUNT_ID, 'must be a 12-digit AWS account i
 
 const region = z.string().superRefine((value, ctx) => {
   if (!AWS_REGIONS.includes(value)) {
-    ctx.addIssue({ code: 'custom', message: `"${value}" is not an AWS region of the aws partition; use one of: ${DELIVERY_REGIONS.join(', ')}` });
+    const suggestion = closestName(value, DELIVERY_REGIONS);
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${value}" is not an AWS region${suggestion ? `; did you mean ${suggestion}?` : ''} The platform runs in ${DELIVERY_REGIONS.join(', ')}`,
+    });
   } else if (!DELIVERY_REGIONS.includes(value)) {
-    ctx.addIssue({ code: 'custom', message: `${value} has no CodeCommit or no CodeStar Notifications, which the platform needs; use one of: ${DELIVERY_REGIONS.join(', ')}` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `${value} has no CodeCommit or no CodeStar Notifications, which the platform needs; use one of ${DELIVERY_REGIONS.join(', ')}`,
+    });
   }
 });
 

@@ -25,15 +25,16 @@ const EXPECTED = [
   'AwsSolutions::AwsSolutions-IAM5 @ release/Build/ImageBuild/Role',
   'cdk-validator-cfnguard::codebuild_project_environment_privileged_check @ release/Build/ImageBuild/Project',
   'cdk-validator-cfnguard::ecr_private_tag_immutability_enabled_check @ release/*/Images/Repository',
+  'AwsSolutions::AwsSolutions-IAM5 @ release/*/AppPipelineRole',
   'AwsSolutions::AwsSolutions-IAM5 @ delivery/Pipeline/AppPipeline/Pipeline',
   'AwsSolutions::AwsSolutions-IAM5 @ delivery/Pipeline/PipelineRole',
   'AwsSolutions::AwsSolutions-IAM5 @ delivery/Pipeline/*/Project',
   'AwsSolutions::AwsSolutions-IAM4 @ AWS679f53fac002430cb0da5b7982bd2287',
   'cdk-validator-cfnguard::lambda_inside_vpc_check @ AWS679f53fac002430cb0da5b7982bd2287',
-  'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check @ delivery/*/Artifacts/AccessLogs',
-  'cdk-validator-cfnguard::s3_bucket_logging_enabled_check @ delivery/*/Artifacts/AccessLogs',
-  'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check @ delivery/*/Artifacts',
-  'cdk-validator-cfnguard::s3_event_notifications_enabled_check @ delivery/*/Artifacts',
+  'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check @ release/*/Artifacts/AccessLogs',
+  'cdk-validator-cfnguard::s3_bucket_logging_enabled_check @ release/*/Artifacts/AccessLogs',
+  'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check @ release/*/Artifacts',
+  'cdk-validator-cfnguard::s3_event_notifications_enabled_check @ release/*/Artifacts',
   'AwsSolutions::AwsSolutions-IAM5 @ */Service/App/ExecutionRole',
   'AwsSolutions::AwsSolutions-IAM5 @ */Service/DeployRole/Policy',
   'AwsSolutions::AwsSolutions-IAM5 @ */Service/ServiceCheck/Role',
@@ -65,9 +66,10 @@ function unacknowledgedFindings(): { findings: Array<{ rule: string; path: strin
   enableComplianceGate(app);
   const config = parseConfig(CROSS_REGION_EXAMPLE, 'cross-region example');
   const stack = new DeliveryPipelineStack(app, 'DeliveryPipeline', { env: { account: config.toolchain.account, region: config.toolchain.region }, config });
-  // The gate fails without the acknowledgements; its report lists every finding.
-  expect(() => app.synth()).toThrow();
+  // Without the acknowledgements the report lists every finding (the gate, not the synth, fails on them: cdk.json).
+  app.synth();
   const report = JSON.parse(readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
+  expect(report.pluginReports.some((plugin: { violations: Violation[] }) => plugin.violations.length > 0)).toBe(true);
   const findings = report.pluginReports.flatMap((plugin: { pluginName: string; violations: Violation[] }) =>
     plugin.violations.flatMap((violation) => violation.violatingConstructs.map((construct) => ({
       // The form an acknowledgement names: `<plugin>::<rule id>`.

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { CloudAssembly, type CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { TEST_CONFIGS, type TestConfigName } from './test-configs';
+import { synthesizeWithGate } from '../../src/compliance/run-gate';
 import { EXAMPLE_CONFIG, parseConfig, type PlatformConfig, type PlatformConfigInput } from '../../src/config';
 import { buildPlatform } from '../../src/platform-app';
 
@@ -32,7 +33,10 @@ export function synthPlatform(input: PlatformConfigInput = EXAMPLE_CONFIG, outdi
   const config = parseConfig(input, 'test configuration');
   const app = new App({ outdir, context: CDK_JSON_CONTEXT });
   buildPlatform(app, config);
-  return withAccessors(config, app.synth(), outdir);
+  // The gate decides as it does for `cdk synth`, and a failure reads the same: its summary.
+  const gate = synthesizeWithGate(app);
+  if (!gate.passed) throw new Error(gate.summary);
+  return withAccessors(config, gate.assembly, outdir);
 }
 
 export const SHARED_ASSEMBLIES_ENV = 'PLATFORM_TEST_SHARED_ASSEMBLIES';

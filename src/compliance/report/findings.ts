@@ -1,5 +1,8 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import type { AcknowledgementSources } from './acknowledgement-sources';
 import type { AssemblyIndex, StackInfo } from './assembly';
-import { Acknowledgement, Finding, Severity, SEVERITY_ORDER } from './model';
+import { Acknowledgement, Finding, Severity, SEVERITY_ORDER, SourceLocation } from './model';
 import { qualifyRuleId } from './rule-id';
 import { projectSourceLocation } from './stack-trace';
 import type { TemplateLines } from './template-lines';
@@ -10,6 +13,7 @@ export interface FindingContext {
   readonly templates: TemplateLines;
   readonly repoRoot: string;
   readonly sourceDirs: readonly string[];
+  readonly acknowledgementSources: AcknowledgementSources;
 }
 
 /** One finding per violating construct, suppressed ones carrying their acknowledgement. */
@@ -43,9 +47,30 @@ function toFinding(
     templatePath: resource?.templatePath ?? stackOf(c.constructPath, ctx.assembly.stacks)?.templatePath,
     logicalId: resource?.logicalId,
     templateLine: resource && ctx.templates.lineOf(resource.templatePath, resource.logicalId),
-    source: projectSourceLocation(c.stackTraces ?? [], ctx.repoRoot, ctx.sourceDirs),
+    source: refineToLiteral(projectSourceLocation(c.stackTraces ?? [], ctx.repoRoot, ctx.sourceDirs), v.ruleName, ctx.repoRoot),
     acknowledged,
   };
+}
+
+/**
+ * A construct is traced to the line that created it, but a policy gets its statements elsewhere: for a
+ * finding that names the action or resource at fault (`…[Action::ecs:*]`), the line of that file which
+ * writes it as a literal, nearest to the construct's own line, is where the fix goes.
+ */
+function refineToLiteral(source: SourceLocation | undefined, ruleName: string, repoRoot: string): SourceLocation | undefined {
+  const literal = /\[(?:Action|Resource)::(.+)\]$/.exec(ruleName)?.[1];
+  if (!source || !literal) return source;
+  let lines: string[];
+  try {
+    lines = fs.readFileSync(path.join(repoRoot, source.file), 'utf8').split('\n');
+  } catch {
+    return source;
+  }
+  const quoted = [`'${literal}'`, `"${literal}"`, `\`${literal}\``];
+  const candidates = lines.flatMap((text, index) => (quoted.some((form) => text.includes(form)) ? [index + 1] : []));
+  if (candidates.length === 0) return source;
+  const nearest = candidates.sort((a, b) => Math.abs(a - source.line) - Math.abs(b - source.line))[0];
+  return { file: source.file, line: nearest, column: lines[nearest - 1].search(/\S/) + 1 };
 }
 
 function acknowledgementOf(v: SuppressedViolationJson, ctx: FindingContext): Acknowledgement {
@@ -53,7 +78,8 @@ function acknowledgementOf(v: SuppressedViolationJson, ctx: FindingContext): Ack
     id: v.acknowledgedId,
     reason: v.reason ?? '',
     at: v.acknowledgedAt ?? '',
-    source: projectSourceLocation([v.acknowledgedStackTrace ?? ''], ctx.repoRoot, ctx.sourceDirs),
+    source: ctx.acknowledgementSources.of(v.acknowledgedId, v.acknowledgedAt ?? '')
+      ?? projectSourceLocation([v.acknowledgedStackTrace ?? ''], ctx.repoRoot, ctx.sourceDirs),
   };
 }
 

@@ -1,4 +1,6 @@
 import * as path from 'path';
+import type { GatePack } from '../packs';
+import { AcknowledgementSources } from './acknowledgement-sources';
 import { readAssembly } from './assembly';
 import { byKeys } from './compare';
 import { findingsOf } from './findings';
@@ -14,6 +16,8 @@ export interface LoadOptions {
   readonly assemblyLabel?: string;
   /** Repo-relative dirs whose stack frames count as the project's own code. */
   readonly sourceDirs?: readonly string[];
+  /** The packs that ran; one the validation report leaves out (nothing to report) is listed as passed. */
+  readonly packs?: readonly GatePack[];
 }
 
 /** Throws ReportInputError when the assembly or report is missing or unreadable. */
@@ -24,19 +28,24 @@ export function loadComplianceModel(assemblyDir: string, options: LoadOptions = 
   const assembly = readAssembly(assemblyDir);
   const report = readValidationReport(assemblyDir);
   const reports = report?.pluginReports ?? [];
-  const ctx = { assembly, templates: new TemplateLines(assemblyDir), repoRoot, sourceDirs };
+  const acknowledgementSources = AcknowledgementSources.read(path.join(assemblyDir, 'compliance'));
+  const ctx = { assembly, templates: new TemplateLines(assemblyDir), repoRoot, sourceDirs, acknowledgementSources };
 
   const findings = reports.flatMap(r => findingsOf(r, ctx)).sort(byKeys(
     f => f.plugin, f => f.qualifiedRuleId, f => f.constructPath, f => f.acknowledged?.id, f => f.acknowledged?.at));
-  const plugins = reports.map(summaryOf).sort(byKeys(p => p.name));
+  const reported = reports.map(summaryOf);
+  const silent = (options.packs ?? []).filter(pack => !reported.some(p => p.name === pack.plugin))
+    .map((pack): PluginSummary => ({ name: pack.plugin, conclusion: 'success', reported: false }));
+  const plugins = [...reported, ...(report ? silent : [])].map(p => withTitle(p, options.packs)).sort(byKeys(p => p.name));
   const acknowledgements = unreportedAcknowledgements(
-    assembly.acknowledgements, findings, plugins.map(p => p.name), repoRoot, sourceDirs,
+    assembly.acknowledgements, findings, plugins.map(p => p.name), { repoRoot, sourceDirs, acknowledgementSources },
   ).sort(byKeys(a => a.at, a => a.id));
 
   return {
     assemblyLabel: options.assemblyLabel ?? toPosix(path.relative(repoRoot, path.resolve(assemblyDir))),
     reportFound: report !== undefined,
-    passed: plugins.every(p => p.conclusion === 'success') && !findings.some(isBlocking),
+    // Nothing checked is no pass: a missing report must never read as a clean one.
+    passed: report !== undefined && plugins.every(p => p.conclusion === 'success') && !findings.some(isBlocking),
     plugins,
     findings,
     unreportedAcknowledgements: acknowledgements,
@@ -50,7 +59,13 @@ function summaryOf(report: PluginReportJson): PluginSummary {
     version: report.pluginVersion,
     conclusion: report.conclusion,
     error: typeof error === 'string' ? error : undefined,
+    reported: true,
   };
+}
+
+function withTitle(plugin: PluginSummary, packs: readonly GatePack[] = []): PluginSummary {
+  const title = packs.find(pack => pack.plugin === plugin.name)?.title;
+  return title && title !== plugin.name ? { ...plugin, title } : plugin;
 }
 
 function toPosix(p: string): string {

@@ -1,6 +1,6 @@
 import { byKeys } from './compare';
 import { cell, code, table } from './markdown-table';
-import { ComplianceModel, Finding, isBlocking, SEVERITY_ORDER, SourceLocation } from './model';
+import { ComplianceModel, Finding, isBlocking, SEVERITY_ORDER, SourceLocation, UnreportedAcknowledgement } from './model';
 
 /** A job-summary-sized report; sorted and free of timestamps so reruns diff cleanly. */
 export function renderMarkdown(model: ComplianceModel): string {
@@ -10,9 +10,10 @@ export function renderMarkdown(model: ComplianceModel): string {
     `# Compliance report: ${model.passed ? 'PASS' : 'FAIL'}`,
     '',
     summaryLine(model, open, acknowledged),
+    // What to fix first; then what ran and what it found; then what was accepted, and why.
+    ...openSection(open),
     ...pluginSection(model, open),
     ...ruleSection(model.findings),
-    ...openSection(open),
     ...acknowledgedSection(acknowledged),
     ...unreportedSection(model),
   ];
@@ -22,7 +23,7 @@ export function renderMarkdown(model: ComplianceModel): string {
 function summaryLine(model: ComplianceModel, open: readonly Finding[], acknowledged: readonly Finding[]): string {
   const reportFile = code(`${model.assemblyLabel}/validation-report.json`);
   if (!model.reportFound) {
-    return `No validation plugin reported anything: ${reportFile} does not exist, so no plugin ran.`;
+    return `Nothing was checked: ${reportFile} is missing or empty, so no validation plugin ran.`;
   }
   if (model.plugins.length === 0) {
     return `Every validation plugin passed with nothing acknowledged (${reportFile} lists no plugin).`;
@@ -38,7 +39,7 @@ function pluginSection(model: ComplianceModel, open: readonly Finding[]): string
     return [];
   }
   const rows = model.plugins.map(p => [
-    cell(p.name), cell(p.version), p.conclusion,
+    p.title ? `${cell(p.title)} (${cell(p.name)})` : cell(p.name), cell(p.version), p.reported ? p.conclusion : 'success: nothing to report',
     String(open.filter(f => f.plugin === p.name).length),
     String(model.findings.filter(f => f.plugin === p.name && f.acknowledged).length),
   ]);
@@ -97,13 +98,25 @@ function unreportedSection(model: ComplianceModel): string[] {
   }
   const rows = model.unreportedAcknowledgements.map(a => [
     code(a.id), code(a.at), location(a.source), cell(a.reason),
-    a.status === 'unused' ? 'matched no finding' : `unverifiable: cdk-nag drops findings matching a plain ID unreported; acknowledge ${code(a.qualifiedRuleId)} instead`,
+    statusOf(a),
   ]);
   return [
     '', '## Acknowledgements without a reported finding', '',
     'Recorded in the assembly metadata but absent from the validation report.', '',
     ...table(['Acknowledgement', 'On', 'Declared at', 'Reason', 'Status'], rows),
   ];
+}
+
+function statusOf(a: UnreportedAcknowledgement): string {
+  switch (a.status) {
+    case 'library':
+      return `declared by ${cell(a.declaredBy!.library)} itself, inside the ${code(a.declaredBy!.construct)} created at that line, `
+        + `for ${code(a.id.split('::')[0])}, which the gate does not run: nothing to act on`;
+    case 'unverifiable':
+      return `unverifiable: cdk-nag drops findings matching a plain ID unreported; acknowledge ${code(a.qualifiedRuleId)} instead`;
+    default:
+      return 'matched no finding: remove it, or fix where it points';
+  }
 }
 
 function resourceOf(f: Finding): string {

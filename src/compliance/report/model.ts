@@ -42,6 +42,10 @@ export interface PluginSummary {
   readonly conclusion: 'success' | 'failure';
   /** Set when the plugin itself crashed: aws-cdk-lib then reports a failure with no violations. */
   readonly error?: string;
+  /** The name a reader knows the pack by, when it differs (cdk-validator-cfnguard runs the Control Tower rules). */
+  readonly title?: string;
+  /** False for a pack of the gate that the validation report leaves out: it ran and had nothing to report. */
+  readonly reported: boolean;
 }
 
 /**
@@ -53,7 +57,10 @@ export interface PluginSummary {
 export interface UnreportedAcknowledgement extends Acknowledgement {
   /** The qualified rule ID it most likely targets, e.g. `AwsSolutions::AwsSolutions-S1`. */
   readonly qualifiedRuleId: string;
-  readonly status: 'unused' | 'unverifiable';
+  /** `library`: a library construct acknowledged, inside itself, a rule of a tool the gate does not run. */
+  readonly status: 'unused' | 'unverifiable' | 'library';
+  /** For an acknowledgement a library construct made itself: which library, and which of its constructs. */
+  readonly declaredBy?: { readonly library: string; readonly construct: string };
 }
 
 export interface ComplianceModel {

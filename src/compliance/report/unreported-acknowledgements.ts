@@ -1,3 +1,4 @@
+import type { AcknowledgementSources } from './acknowledgement-sources';
 import type { RecordedAcknowledgement } from './assembly';
 import type { Finding, UnreportedAcknowledgement } from './model';
 import { ANNOTATION_NAMESPACE, parseRuleId, qualifyRuleId } from './rule-id';
@@ -12,8 +13,7 @@ export function unreportedAcknowledgements(
   recorded: readonly RecordedAcknowledgement[],
   findings: readonly Finding[],
   pluginNames: readonly string[],
-  repoRoot: string,
-  sourceDirs: readonly string[],
+  where: { readonly repoRoot: string; readonly sourceDirs: readonly string[]; readonly acknowledgementSources?: AcknowledgementSources },
 ): UnreportedAcknowledgement[] {
   const reported = new Set(findings.flatMap(f => f.acknowledged ? [keyOf(f.acknowledged.id, f.acknowledged.at)] : []));
   const seen = new Set<string>();
@@ -26,15 +26,27 @@ export function unreportedAcknowledgements(
     const { namespace, rule } = parseRuleId(ack.id);
     // aws-cdk-lib before 2.262.1 wrote the lower-case form.
     const plain = namespace?.toLowerCase() === ANNOTATION_NAMESPACE.toLowerCase();
+    const library = plain ? undefined : declaringLibrary(ack.trace);
     return [{
       id: ack.id,
       reason: ack.reason,
       at: ack.at,
-      source: projectSourceLocation([ack.trace.join('\n')], repoRoot, sourceDirs),
+      source: where.acknowledgementSources?.of(ack.id, ack.at) ?? projectSourceLocation([ack.trace.join('\n')], where.repoRoot, where.sourceDirs),
       qualifiedRuleId: plain ? guessQualifiedId(rule, pluginNames) : ack.id,
-      status: plain ? 'unverifiable' as const : 'unused' as const,
+      // A library acknowledging, in its own construct, a rule of a tool this gate does not run matched nothing and asks nothing.
+      status: plain ? 'unverifiable' as const : library && !pluginNames.includes(namespace ?? '') ? 'library' as const : 'unused' as const,
+      ...(library ? { declaredBy: library } : {}),
     }];
   });
+}
+
+/**
+ * The library construct that made the acknowledgement itself, from the innermost frame of its trace, which
+ * aws-cdk-lib writes as `...new Vpc2 in aws-cdk-lib...` (the class name may carry a numeric suffix).
+ */
+function declaringLibrary(trace: readonly string[]): { readonly library: string; readonly construct: string } | undefined {
+  const frame = /^\s*\.\.\.(?:new )?([A-Za-z_$][\w$]*?)\d*(?:\.[\w$]+)? in ([@\w./-]+)\.\.\.\s*$/.exec(trace[0] ?? '');
+  return frame ? { library: frame[2], construct: frame[1] } : undefined;
 }
 
 /** cdk-nag rule IDs are `<pack name>-<rule>` and its plugins are named after the pack. */

@@ -85,10 +85,22 @@ export type SuppressedViolationJson = z.infer<typeof suppressedViolation>;
 export type PluginReportJson = z.infer<typeof pluginReport>;
 export type ValidationReportJson = z.infer<typeof validationReport>;
 
-/** Returns undefined when no plugin ran, and throws ReportInputError when the file is unreadable. */
+/**
+ * Where the validation report of an assembly is: where aws-cdk-lib writes it, or, once the gate has read it,
+ * in the compliance folder, where the gate keeps it so that the CDK CLI does not print every finding again
+ * after the gate's own summary (src/compliance/run-gate.ts). Undefined when there is neither.
+ */
+export function validationReportPath(assemblyDir: string): string | undefined {
+  return [path.join(assemblyDir, VALIDATION_REPORT_FILE), path.join(assemblyDir, 'compliance', VALIDATION_REPORT_FILE)].find((file) => fs.existsSync(file));
+}
+
+/**
+ * Returns undefined when no plugin ran (no report, or an empty file: nothing was checked), and throws
+ * ReportInputError when the file is unreadable.
+ */
 export function readValidationReport(assemblyDir: string): ValidationReportJson | undefined {
-  const file = path.join(assemblyDir, VALIDATION_REPORT_FILE);
-  if (!fs.existsSync(file)) {
+  const file = validationReportPath(assemblyDir);
+  if (!file || fs.readFileSync(file, 'utf8').trim() === '') {
     return undefined;
   }
   return readJsonFile(file, validationReport, 'a CDK validation report');

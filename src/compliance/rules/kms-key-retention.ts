@@ -2,8 +2,11 @@ import { CfnResource, Stack } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
 import { isRetained, referencedLogicalIds, renderResource, renderStack } from './cfn-template';
 
-/** Resources that name a key without holding data encrypted with it. */
-const NOT_DATA = new Set(['AWS::KMS::Alias', 'AWS::KMS::Key', 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::Role']);
+/** Resources that name a key without holding data encrypted with it: policies, aliases, and what only uses it. */
+const NOT_DATA = new Set([
+  'AWS::KMS::Alias', 'AWS::KMS::Key', 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::Role',
+  'AWS::CodeBuild::Project', 'AWS::CodePipeline::Pipeline', 'AWS::SSM::Parameter',
+]);
 
 /**
  * A customer managed key is kept exactly as long as the data it encrypts. A key deleted with its stack

@@ -29,11 +29,25 @@ test('a corrupt report exits 1 with one line naming the file', () => {
   expect(stderr).not.toMatch(/\n\s+at /);
 });
 
+test.each([
+  ['no validation report', (_dir: string) => undefined],
+  ['an empty validation report', (dir: string) => fs.writeFileSync(path.join(dir, 'validation-report.json'), '')],
+])('%s: nothing was checked, so it exits 1 with one line and writes no report', (_case, arrange) => {
+  const dir = copyOfAssembly('no-report');
+  arrange(dir);
+  const { code, stdout, stderr } = run(dir);
+  expect(code).toBe(1);
+  expect(stdout).toBe('');
+  expect(stderr).toMatch(/^compliance:report: nothing was checked: .* has no validation report/);
+  expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(fs.existsSync(path.join(dir, 'compliance', 'report.md'))).toBe(false);
+});
+
 test('failing findings still exit 0, printing the summary and the files', () => {
   const dir = copyOfAssembly('findings');
   const { code, stdout } = run(dir);
   expect(code).toBe(0);
-  expect(stdout).toContain('compliance: FAIL: 5 to fix (3 blocking), 3 acknowledged, 4 plugin(s) reporting');
+  expect(stdout).toContain('compliance: FAIL: 5 to fix (3 blocking), 3 acknowledged, 5 pack(s)');
   expect(stdout).toContain(path.relative(REPO, path.join(dir, 'compliance', 'report.sarif')));
   expect(fs.existsSync(path.join(dir, 'compliance', 'report.md'))).toBe(true);
 });

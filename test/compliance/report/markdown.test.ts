@@ -20,7 +20,7 @@ describe('findings fixture', () => {
   test('lists acknowledgements the report lacks, with what to do about plain IDs', () => {
     expect(markdown).toContain('| `Annotation::AwsSolutions-S10` | `Pipeline/SourceBucket` |');
     expect(markdown).toContain('acknowledge `AwsSolutions::AwsSolutions-S10` instead');
-    expect(markdown).toMatch(/\| `AwsSolutions::AwsSolutions-ECS2` .* \| matched no finding \|/);
+    expect(markdown).toMatch(/\| `AwsSolutions::AwsSolutions-ECS2` .* \| matched no finding: remove it, or fix where it points \|/);
   });
 
   test('flags a plugin whose success conclusion hides error findings, and a crashed plugin', () => {
@@ -47,8 +47,15 @@ test('a report listing no plugin passes', () => {
     + 'Every validation plugin passed with nothing acknowledged (`cdk.out/validation-report.json` lists no plugin).\n');
 });
 
-test('a missing report passes and says that no plugin ran', () => {
+test('a model without a report is a failure: nothing was checked', () => {
   const markdown = renderMarkdown(fixtureModel('no-report'));
-  expect(markdown).toContain('# Compliance report: PASS');
-  expect(markdown).toContain('No validation plugin reported anything: `cdk.out/validation-report.json` does not exist');
+  expect(markdown).toContain('# Compliance report: FAIL');
+  expect(markdown).toContain('Nothing was checked: `cdk.out/validation-report.json` is missing or empty, so no validation plugin ran.');
+});
+
+test('the findings to fix come before the tables of plugins and rules', () => {
+  const markdown = renderMarkdown(fixtureModel('findings'));
+  const order = ['## Findings to fix', '## Plugins', '## Rules', '## Acknowledgements'].map(heading => markdown.indexOf(heading));
+  expect(order.every(index => index > 0)).toBe(true);
+  expect([...order].sort((a, b) => a - b)).toEqual(order);
 });
