@@ -10,6 +10,7 @@ import { KmsKeyRetention } from './rules/kms-key-retention';
 import { NotificationRuleAfterTopicPolicy } from './rules/notification-rule-after-topic-policy';
 import { PassRoleScoped } from './rules/pass-role-scoped';
 import { RetainExceptOnCreate } from './rules/retain-except-on-create';
+import { StartsAfterRolePolicies } from './rules/starts-after-role-policies';
 
 /**
  * The platform's own rules for what ships code to ECS, on top of AwsSolutionsChecks, which has no rule
@@ -100,6 +101,15 @@ export class PlatformChecks extends NagPack {
         'Fix: rule.node.addDependency(topic.node.findChild("Policy")) after pipeline.notifyOn(...), as NotificationTopic.notifyOn does (src/notifications/notification-topic.ts).',
       level: NagMessageLevel.ERROR,
       rule: NotificationRuleAfterTopicPolicy,
+      node,
+    });
+    this.applyRule({
+      info: 'A pipeline or ECS service starts working before the policies of the roles it works as exist.',
+      explanation:
+        'Creating a pipeline starts its first run, and creating a service starts its tasks; CloudFormation creates role policies in parallel with both, so the first run or the first tasks can fail (and the circuit breaker roll the stack back) for a permission that arrives a moment later. ' +
+        'Fix: add the policies as dependencies, e.g. waitForRolePolicies(pipeline) (src/iam/wait-for-policies.ts) or service.node.addDependency(executionRole.node.findChild("DefaultPolicy")).',
+      level: NagMessageLevel.ERROR,
+      rule: StartsAfterRolePolicies,
       node,
     });
   }

@@ -25,7 +25,7 @@ const region = z.string().superRefine((value, ctx) => {
     const suggestion = closestName(value, DELIVERY_REGIONS);
     ctx.addIssue({
       code: 'custom',
-      message: `"${value}" is not an AWS region${suggestion ? `; did you mean ${suggestion}?` : ''} The platform runs in ${DELIVERY_REGIONS.join(', ')}`,
+      message: `"${value}" is not an AWS region${suggestion ? `; did you mean ${suggestion}?` : '.'} The platform runs in ${DELIVERY_REGIONS.join(', ')}`,
     });
   } else if (!DELIVERY_REGIONS.includes(value)) {
     ctx.addIssue({

@@ -16,6 +16,7 @@ import type { PlatformConfig } from '../config';
 import { copyImageSpec, markLiveSpec } from './specs/release-specs';
 import { serviceCheckCommands } from './specs/service-check-commands';
 import { releaseNames, stageNames } from '../config/physical-names';
+import { waitForRolePolicies } from '../iam/wait-for-policies';
 import { logSettingsFor } from '../logs/log-settings';
 import { NotificationTopic } from '../notifications/notification-topic';
 import { removalPolicyFor } from '../retention';
@@ -137,12 +138,8 @@ export class AppPipelineStack extends Stack {
       buildRegion: this.region,
       targets,
     });
-    // CloudFormation would otherwise create the pipeline, and start its first run, before the role's policy.
-    // (On the pipeline resource alone: its action roles are what that policy lets the role assume.)
-    const pipelineResource = this.appPipeline.pipeline.node.defaultChild as CfnResource;
-    for (const policy of pipelineRole.node.children.filter((child): child is iam.Policy => child instanceof iam.Policy)) {
-      pipelineResource.addResourceDependency(policy.node.defaultChild as CfnResource);
-    }
+    // The pipeline role is imported (the release created it); its policy here is found by hand.
+    waitForRolePolicies(this.appPipeline.pipeline, pipelineRole.node.children.filter((child): child is iam.Policy => child instanceof iam.Policy));
 
     const notifications = new NotificationTopic(this, 'Notifications', { emails: config.notifications.emails });
     notifications.notifyOn(this.appPipeline.pipeline, [

@@ -5,12 +5,14 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { CodePipeline, CodePipelineSource, ManualApprovalStep, ShellStep, type Step } from 'aws-cdk-lib/pipelines';
 import type { Construct } from 'constructs';
 import { BUILD_COMMANDS, COMPLIANCE_REPORT_DIRECTORY, INSTALL_COMMANDS } from './build-commands';
-import type { PlatformConfig } from '../config';
+import type { PlatformConfig, StageConfig } from '../config';
+import { allowConnectionUnderItsPrefix } from './source-connection';
 import { releaseNames } from '../config/physical-names';
 import { seedStagesStep } from './steps/seed-stages-step';
 import { serviceCheckStep } from './steps/service-check-step';
 import { protectStacksStep, recoverFailedCreatesStep } from './steps/stack-steps';
 import { DeliveryStage } from '../delivery/delivery-stage';
+import { waitForRolePolicies } from '../iam/wait-for-policies';
 import { encryptedLogGroup, logSettingsFor } from '../logs/log-settings';
 import { NotificationTopic } from '../notifications/notification-topic';
 import { NotificationsServiceRole } from '../notifications/notifications-service-role';
@@ -91,25 +93,23 @@ export class DeliveryPipelineStack extends Stack {
       post: [seedStagesStep(this, config)],
     });
     const reviewUrl = `https://${this.region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${pipelineName}/view?region=${this.region}`;
-    let previous: string | undefined;
+    let previous: StageConfig | undefined;
     for (const stage of this.stages) {
       const stageConfig = stage.config;
       const pre: Step[] = [];
       if (stageConfig.requiresApproval) {
-        pre.push(new ManualApprovalStep(`PromoteTo-${stageConfig.name}`, {
-          comment: previous
-            ? `Deploy to ${stageConfig.name}? First open this execution and check that ${previous}-ServiceCheck succeeded: its log shows what ${previous} answered.`
-            : `Deploy to ${stageConfig.name}?`,
-          reviewUrl,
-        }));
+        pre.push(new ManualApprovalStep(`PromoteTo-${stageConfig.name}`, { comment: promotionComment(stageConfig, previous), reviewUrl }));
       }
-      const post: Step[] = stageConfig.postDeployCheck ? [serviceCheckStep(this, stageConfig, stage.service.checkFunctionName)] : [];
+      const checkFunction = stage.service.checkFunctionName;
+      const post: Step[] = checkFunction ? [serviceCheckStep(this, stageConfig, checkFunction)] : [];
       this.pipeline.addStage(stage, { pre, post });
-      previous = stageConfig.name;
+      previous = stageConfig;
     }
     this.pipeline.addStage(this.delivery, { post: protectStacksStep(everyStack, config.bootstrapQualifier) });
 
     this.pipeline.buildPipeline();
+    allowConnectionUnderItsPrefix(this.pipeline.pipeline, config.source.connectionArn);
+    waitForRolePolicies(this.pipeline.pipeline);
     // CDK Pipelines retains its artifact buckets and keys (the replication ones of other regions too) by
     // default, whatever the toolchain's retention says.
     this.pipeline.pipeline.artifactBucket.applyRemovalPolicy(removalPolicy);
@@ -128,4 +128,11 @@ export class DeliveryPipelineStack extends Stack {
       codepipeline.PipelineNotificationEvents.MANUAL_APPROVAL_NEEDED,
     ], [serviceRole]);
   }
+}
+
+/** What the approver is asked, and what to look at first: the previous stage's check, when it has one. */
+function promotionComment(stage: StageConfig, previous: StageConfig | undefined): string {
+  if (!previous) return `Deploy to ${stage.name}?`;
+  if (!previous.postDeployCheck) return `Deploy to ${stage.name}? ${previous.name} has no post-deploy check: look at ${previous.name} yourself first.`;
+  return `Deploy to ${stage.name}? First open this execution and check that ${previous.name}-ServiceCheck succeeded: its log shows what ${previous.name} answered.`;
 }

@@ -24,7 +24,9 @@ export class ImageBuildStack extends Stack {
   public readonly pipelineRole: iam.Role;
 
   public constructor(scope: Construct, id: string, props: ImageBuildStackProps) {
-    super(scope, id, props);
+    // Protected like the stateful stack: every stage's deploy role, the app pipeline's stack and each regional
+    // store grant the app pipeline's role by its name, and a recreated role would come back with none of it.
+    super(scope, id, { ...props, terminationProtection: props.config.toolchain.retention === 'retain' });
     const { config } = props;
     const names = releaseNames(config.app.name);
     const logSettings = logSettingsFor(this, { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: removalPolicyFor(config.toolchain.retention) });

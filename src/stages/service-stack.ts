@@ -25,7 +25,8 @@ export interface ServiceStackProps extends StackProps {
  */
 export class ServiceStack extends Stack {
   public readonly app: AppService;
-  public readonly checkFunctionName: string;
+  /** The post-deploy check's function, when the stage has one (`postDeployCheck`). */
+  public readonly checkFunctionName?: string;
   private readonly azCount: number;
 
   public constructor(scope: Construct, id: string, props: ServiceStackProps) {
@@ -72,15 +73,19 @@ export class ServiceStack extends Stack {
       artifactBucketName: release.artifactBucket(config.toolchain.account, stage.region),
     });
 
-    this.checkFunctionName = names.checkFunction;
-    const check = new ServiceCheck(this, 'ServiceCheck', {
-      logs,
-      functionName: names.checkFunction,
-      vpc: network.vpc,
-      serviceAddress: this.app.address,
-      invokerAccount: config.toolchain.account,
-    });
-    this.app.allowAppTrafficFrom(check.securityGroup, 'Post-deploy service check');
+    // Only where something calls it: an unused in-VPC function would still hold network interfaces and an
+    // invoke permission for the toolchain account.
+    if (stage.postDeployCheck) {
+      this.checkFunctionName = names.checkFunction;
+      const check = new ServiceCheck(this, 'ServiceCheck', {
+        logs,
+        functionName: names.checkFunction,
+        vpc: network.vpc,
+        serviceAddress: this.app.address,
+        invokerAccount: config.toolchain.account,
+      });
+      this.app.allowAppTrafficFrom(check.securityGroup, 'Post-deploy service check');
+    }
 
     new CfnOutput(this, 'ServiceAddress', { value: `http://${this.app.address}:${APP_PORT}/` });
     new CfnOutput(this, 'RunningImage', { value: `${imageRepository.repositoryUriForTag(names.liveTag)}` });

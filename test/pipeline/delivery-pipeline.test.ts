@@ -68,6 +68,14 @@ describe('meta-pipeline of the example configuration', () => {
     expect(actionsOf(stage('dev'))).toEqual(['1:hello-codepipeline-dev-Service.Deploy', '2:dev-ServiceCheck']);
   });
 
+  test('the GitHub source may use the connection under the prefix of its ARN, and the older one', () => {
+    const sourceRole = Object.entries<any>(template.findResources('AWS::IAM::Policy'))
+      .map(([, policy]) => policy.Properties.PolicyDocument.Statement)
+      .find((statements) => statements.some((statement: any) => [statement.Action].flat().includes('codestar-connections:UseConnection')));
+    const onConnection = sourceRole.filter((statement: any) => statement.Resource === EXAMPLE_CONFIG.source.connectionArn).flatMap((statement: any) => [statement.Action].flat());
+    expect(onConnection.sort()).toEqual(['codeconnections:UseConnection', 'codestar-connections:UseConnection']);
+  });
+
   test('prod waits for a manual approval that names dev\'s check, before any of its deploy actions', () => {
     expect(actionsOf(stage('prod'))).toEqual(['1:PromoteTo-prod', '2:hello-codepipeline-prod-Service.Deploy']);
     expect(action('prod', 'PromoteTo-prod').ActionTypeId.Category).toBe('Approval');
@@ -98,9 +106,9 @@ describe('meta-pipeline of the example configuration', () => {
   test('ProtectStacks turns termination protection on exactly for the stacks whose retention is "retain"', () => {
     const spec = specOf(template, action('delivery', 'ProtectStacks'));
     const protects = spec.phases.build.commands.filter((command: string) => command.startsWith('bash "$STACK_TOOL" protect'));
-    expect(protects.map((command: string) => command.split(' ').at(-1))).toEqual(['hello-codepipeline-release-Stateful', 'hello-codepipeline-prod-Service', 'hello-codepipeline-delivery-Pipeline']);
+    expect(protects.map((command: string) => command.split(' ').at(-1))).toEqual(['hello-codepipeline-release-Stateful', 'hello-codepipeline-release-Build', 'hello-codepipeline-prod-Service', 'hello-codepipeline-delivery-Pipeline']);
     const retained = synth.stacks().filter(({ artifact }) => artifact.terminationProtection).map(({ artifact }) => artifact.stackName);
-    expect(retained.sort()).toEqual(['hello-codepipeline-delivery-Pipeline', 'hello-codepipeline-prod-Service', 'hello-codepipeline-release-Stateful']);
+    expect(retained.sort()).toEqual(['hello-codepipeline-delivery-Pipeline', 'hello-codepipeline-prod-Service', 'hello-codepipeline-release-Build', 'hello-codepipeline-release-Stateful']);
   });
 
   test('SeedNewStages seeds dev from the first build and prod from what dev runs, and may only read, tag and build', () => {
@@ -166,6 +174,12 @@ describe('three stages, one in another region', () => {
     expect(approvals).toEqual(['staging', 'prod']);
     const checked = stages.filter((stage) => stage.Actions.some((action) => action.Name.endsWith('-ServiceCheck'))).map((stage) => stage.Name);
     expect(checked).toEqual(['dev']);
+  });
+
+  test('each approval points the approver at the check the stage before it has, or says it has none', () => {
+    const comment = (stageName: string) => stages.find((stage) => stage.Name === stageName)!.Actions.find((action) => action.ActionTypeId.Category === 'Approval')!.Configuration.CustomData;
+    expect(comment('staging')).toMatch(/check that dev-ServiceCheck succeeded/);
+    expect(comment('prod')).toBe('Deploy to prod? staging has no post-deploy check: look at staging yourself first.');
   });
 
   test('the release has a stack of its own in the other region, deployed after the build and before the seed step', () => {

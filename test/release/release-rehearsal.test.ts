@@ -418,7 +418,7 @@ describe('the recovery and protection steps of the meta-pipeline', () => {
     expect(workspace.standIns.isProtected(TOOLCHAIN, HOME, 'hello-codepipeline-release-Stateful')).toBe(true);
     expect(workspace.standIns.isProtected('333333333333', HOME, 'hello-codepipeline-prod-Service')).toBe(true);
     expect(workspace.standIns.isProtected(TOOLCHAIN, HOME, 'hello-codepipeline-delivery-Pipeline')).toBe(true);
-    expect(workspace.standIns.isProtected(TOOLCHAIN, HOME, 'hello-codepipeline-release-Build')).toBe(false);
+    expect(workspace.standIns.isProtected(TOOLCHAIN, HOME, 'hello-codepipeline-release-Build')).toBe(true);
     expect(workspace.standIns.isProtected('222222222222', HOME, 'hello-codepipeline-dev-Service')).toBe(false);
   });
 

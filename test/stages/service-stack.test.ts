@@ -110,6 +110,13 @@ describe('service', () => {
     expect(ecsService.ServiceRegistries).toHaveLength(1);
   });
 
+  test('the service is created only once its execution role may pull the image and write the logs', () => {
+    const [, ecsService] = resourcesOf(service.dev, 'AWS::ECS::Service')[0];
+    const executionRole = resourcesOf(service.dev, 'AWS::IAM::Role').find(([, role]) => role.Properties.RoleName === 'hello-codepipeline-dev-execution')![0];
+    const executionPolicy = resourcesOf(service.dev, 'AWS::IAM::Policy').find(([, policy]) => policy.Properties.Roles.some((role: any) => role.Ref === executionRole))![0];
+    expect(ecsService.DependsOn).toContain(executionPolicy);
+  });
+
   test.each([['dev', 1, 2], ['prod', 2, 6]])('%s: CPU target tracking between min %i and max %i tasks', (stage, min, max) => {
     service[stage].hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: min, MaxCapacity: max });
     service[stage].hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
@@ -192,6 +199,11 @@ describe('post-deploy check', () => {
     expect(fn.Properties.Runtime).toBe(`nodejs${NODE_MAJOR}.x`);
     expect(fn.Properties.VpcConfig.SubnetIds).toBeDefined();
     service.dev.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', Principal: '111111111111' });
+  });
+
+  test('prod has no post-deploy check, so no check function either', () => {
+    expect(resourcesOf(service.prod, 'AWS::Lambda::Function').map(([, fn]) => fn.Properties.FunctionName)).not.toContain('hello-codepipeline-prod-check');
+    expect(resourcesOf(service.prod, 'AWS::Lambda::Permission')).toEqual([]);
   });
 });
 

@@ -105,6 +105,13 @@ export class AppService extends Construct {
       // DesiredCount stays out of the template so a CloudFormation update never undoes autoscaling.
     });
 
+    // aws-cdk-lib makes the service wait for the task role, not for the execution role's policy: on a first
+    // create, tasks could start before they may pull the image or write logs, and the circuit breaker would
+    // roll the stack back.
+    const executionPolicy = this.taskDefinition.executionRole?.node.tryFindChild('DefaultPolicy');
+    if (!executionPolicy) throw new Error('the execution role has no policy: the task definition grants it the image pull and the logs');
+    this.service.node.addDependency(executionPolicy);
+
     const scaling = this.service.autoScaleTaskCount({ minCapacity: props.sizing.minTasks, maxCapacity: props.sizing.maxTasks });
     scaling.scaleOnCpuUtilization('Cpu', {
       targetUtilizationPercent: 60,
