@@ -72,7 +72,9 @@ describe('meta-pipeline of the example configuration', () => {
     const sourceRole = Object.entries<any>(template.findResources('AWS::IAM::Policy'))
       .map(([, policy]) => policy.Properties.PolicyDocument.Statement)
       .find((statements) => statements.some((statement: any) => [statement.Action].flat().includes('codestar-connections:UseConnection')));
-    const onConnection = sourceRole.filter((statement: any) => statement.Resource === EXAMPLE_CONFIG.source.connectionArn).flatMap((statement: any) => [statement.Action].flat());
+    const onConnection = sourceRole
+      .filter((statement: any) => statement.Resource === EXAMPLE_CONFIG.source.connectionArn)
+      .flatMap((statement: any) => [statement.Action].flat());
     expect(onConnection.sort()).toEqual(['codeconnections:UseConnection', 'codestar-connections:UseConnection']);
   });
 

@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 function loadHandler(env: Record<string, string>): (event: unknown, context?: { getRemainingTimeInMillis(): number }) => Promise<any> {
   Object.assign(process.env, { EXPECTED_BODY: 'Hello CodePipeline.', DELAY_MS: '10', REQUEST_TIMEOUT_MS: '500', ATTEMPTS: '3', ...env });
   let handler: any;
+  // The function ships as plain JavaScript that reads its settings once; isolateModules loads it afresh.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   jest.isolateModules(() => { handler = require('../../src/stages/check/handler').handler; });
   return handler;
 }
