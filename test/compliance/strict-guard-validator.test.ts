@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, PolicyValidationPluginReport, Stack, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { StrictCfnGuardValidator } from '../../src/compliance/strict-guard-validator';
@@ -10,7 +10,7 @@ import { StrictCfnGuardValidator } from '../../src/compliance/strict-guard-valid
 /** A small app whose bucket and queue break several Control Tower controls. */
 function synthesizeNonCompliant(plugin?: StrictCfnGuardValidator) {
   const outdir = mkdtempSync(path.join(tmpdir(), 'guard-'));
-  const app = new App({ outdir });
+  const app = new App({ outdir, builtinCloudFormationValidation: false });
   if (plugin) Validations.of(app).addPlugins(plugin);
   const stack = new Stack(app, 'Probe');
   const bucket = new s3.Bucket(stack, 'Bucket');
@@ -43,4 +43,29 @@ test('a disabled rule file is not run', () => {
   const rule = 's3_bucket_versioning_enabled_check';
   expect(new StrictCfnGuardValidator().validate(context).violations.map((v) => v.ruleName)).toContain(rule);
   expect(new StrictCfnGuardValidator({ disabledRules: ['ct-s3-pr-11'] }).validate(context).violations.map((v) => v.ruleName)).not.toContain(rule);
+});
+
+test('started early in its worker thread, and then served from the per-template cache, it reports what it reports in the main thread', () => {
+  const { app, templatePath } = synthesizeNonCompliant();
+  app.synth();
+  const stackTemplates = [{ templatePath, stackConstructPath: 'Probe', accountId: undefined, region: undefined }];
+  const context = { templatePaths: [templatePath], stackTemplates } as any;
+  const normalized = (report: PolicyValidationPluginReport) =>
+    report.violations.map((violation) => {
+      const resources = violation.violatingResources.map((resource) => `${resource.resourceLogicalId}@${resource.templatePath}`);
+      return `${violation.ruleName} ${violation.severity} ${resources.sort().join(',')}`;
+    }).sort();
+
+  const inMainThread = new StrictCfnGuardValidator().validate(context);
+  const early = new StrictCfnGuardValidator();
+  early.start(context);
+  const fromWorkerOrCache = early.validate(context);
+  const again = new StrictCfnGuardValidator();
+  again.start(context);
+  const fromCache = again.validate(context);
+
+  expect(normalized(inMainThread).length).toBeGreaterThan(2);
+  expect(normalized(fromWorkerOrCache)).toEqual(normalized(inMainThread));
+  expect(normalized(fromCache)).toEqual(normalized(inMainThread));
+  expect(fromCache.success).toBe(false);
 });

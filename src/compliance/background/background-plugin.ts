@@ -1,0 +1,111 @@
+import * as path from 'node:path';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type { IPolicyValidationContext, PolicyValidationPluginReport, PolicyViolation } from 'aws-cdk-lib';
+import { mergeViolations, TemplateReportCache, violationsByTemplate } from './template-report-cache';
+
+/** A validation plugin's class, by the module and the export to construct it from in the worker. */
+export interface PluginSource {
+  readonly module: string;
+  readonly exportName: string;
+  /** The version of what decides its findings (its package's), part of what a cached report is kept under. */
+  readonly version: string;
+}
+
+interface Pending {
+  readonly templatePaths: string;
+  /** Violations already known, per template, from the cache. */
+  readonly cached: ReadonlyArray<readonly PolicyViolation[]>;
+  /** The templates handed to the worker, each with the key its findings are stored under. */
+  readonly checked: ReadonlyArray<{ readonly templatePath: string; readonly key?: string }>;
+  readonly cache?: TemplateReportCache;
+  readonly port?: MessagePort;
+  readonly done?: Int32Array;
+}
+
+/**
+ * A validation plugin run in a worker thread. aws-cdk-lib calls the gate's plugins one after the other on
+ * the main thread; started as soon as the templates exist (`start`), this one works while the others run,
+ * and `report` waits only for what is left of its work. Templates it has checked before (same plugin,
+ * props and bytes) are not checked again (TemplateReportCache). One worker per plugin class, loaded when
+ * the gate is set up (while the app's constructs are built) and reused by every synthesis of the process.
+ */
+export class BackgroundPlugin {
+  private static readonly workers = new Map<string, Worker>();
+
+  private pending?: Pending;
+
+  public constructor(private readonly source: PluginSource) {
+    this.worker();
+  }
+
+  /**
+   * Hands the templates not checked before to the worker, with the plugin's props (plain data); `report`
+   * collects the result. The worker gets the context's data (templates, and each one's stack path, account
+   * and region), not the construct tree: what runs there reads templates only.
+   */
+  public start(context: IPolicyValidationContext, props?: unknown): void {
+    const cache = TemplateReportCache.forPlugin(`${this.source.module}#${this.source.exportName}@${this.source.version}:${JSON.stringify(props ?? null)}`);
+    const cached: PolicyViolation[][] = [];
+    const checked: Array<{ templatePath: string; key?: string }> = [];
+    const stacks = context.stackTemplates.filter((stack) => {
+      const key = cache?.keyOf(stack);
+      const known = key === undefined ? undefined : cache?.read(key, stack.templatePath);
+      if (known) cached.push(known);
+      else checked.push({ templatePath: stack.templatePath, key });
+      return !known;
+    });
+    const pending: Pending = { templatePaths: templateSetKey(context.templatePaths), cached, checked, cache };
+    if (stacks.length === 0) {
+      this.pending = pending;
+      return;
+    }
+    const { port1, port2 } = new MessageChannel();
+    const signal = new SharedArrayBuffer(4);
+    const data = { templatePaths: stacks.map((stack) => stack.templatePath), stackTemplates: stacks.map((stack) => ({ ...stack })) };
+    this.worker().postMessage({ context: data, props, port: port2, signal }, [port2]);
+    this.pending = { ...pending, port: port1, done: new Int32Array(signal) };
+  }
+
+  /** The report for these templates, when `start` was given exactly them; waits for the worker to finish. */
+  public report(templatePaths: readonly string[]): PolicyValidationPluginReport | undefined {
+    const pending = this.pending;
+    if (!pending || pending.templatePaths !== templateSetKey(templatePaths)) return undefined;
+    this.pending = undefined;
+    const fresh = pending.port && pending.done ? this.receive(pending.port, pending.done) : undefined;
+    if (fresh && !fresh.metadata?.error) {
+      const found = violationsByTemplate(fresh, pending.checked.map((checked) => checked.templatePath));
+      for (const checked of pending.checked) if (checked.key && found) pending.cache?.write(checked.key, found.get(checked.templatePath) ?? []);
+    }
+    const violations = mergeViolations([...pending.cached, fresh?.violations ?? []]);
+    return {
+      ...fresh,
+      violations,
+      success: (fresh?.success ?? true) && !pending.cached.flat().some((violation) => ['error', 'fatal', undefined, ''].includes(violation.severity)),
+    };
+  }
+
+  private receive(port: MessagePort, done: Int32Array): PolicyValidationPluginReport {
+    Atomics.wait(done, 0, 0);
+    const received = receiveMessageOnPort(port) as { message: { report?: PolicyValidationPluginReport; error?: string } } | undefined;
+    port.close();
+    if (received?.message.error !== undefined) throw new Error(`${this.source.exportName} failed in its worker thread: ${received.message.error}`);
+    if (!received?.message.report) throw new Error(`${this.source.exportName} finished in its worker thread without a report`);
+    return received.message.report;
+  }
+
+  private worker(): Worker {
+    const id = `${this.source.module}#${this.source.exportName}`;
+    let worker = BackgroundPlugin.workers.get(id);
+    if (!worker) {
+      worker = new Worker(path.join(__dirname, 'plugin-worker.js'), { workerData: this.source });
+      // It never keeps alive a process that has nothing else to do.
+      worker.unref();
+      BackgroundPlugin.workers.set(id, worker);
+    }
+    return worker;
+  }
+}
+
+function templateSetKey(templatePaths: readonly string[]): string {
+  return JSON.stringify([...templatePaths].sort());
+}

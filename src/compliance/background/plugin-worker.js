@@ -1,0 +1,28 @@
+'use strict';
+// Runs a validation plugin of the gate in a thread of its own, so that it works while the main thread runs
+// the others. Plain JavaScript: it must load the same way under tsx, jest and the CDK CLI.
+const { parentPort, workerData } = require('node:worker_threads');
+
+const Plugin = require(workerData.module)[workerData.exportName];
+// One instance per configuration, kept: a plugin may build something expensive once (aws-cdk-lib's
+// CloudFormation validation engine does).
+const instances = new Map();
+
+function pluginFor(props) {
+  const id = JSON.stringify(props ?? null);
+  if (!instances.has(id)) instances.set(id, new Plugin(props));
+  return instances.get(id);
+}
+
+parentPort.on('message', ({ context, props, port, signal }) => {
+  let message;
+  try {
+    message = { report: pluginFor(props).validate(context) };
+  } catch (error) {
+    message = { error: error instanceof Error ? error.stack || error.message : String(error) };
+  }
+  port.postMessage(message);
+  const done = new Int32Array(signal);
+  Atomics.store(done, 0, 1);
+  Atomics.notify(done, 0);
+});

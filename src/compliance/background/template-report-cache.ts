@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { PolicyValidationPluginReport, PolicyValidationStack, PolicyViolation } from 'aws-cdk-lib';
+
+/**
+ * The findings of a plugin for one template, kept under a key that covers everything they depend on: the
+ * plugin, its version and props, the template's bytes and the stack's path, account and region. The same
+ * template is then checked once, however many syntheses meet it: the build's synth and the tests' read the
+ * example's, and stages of several test configurations are byte-identical.
+ *
+ * It lives in node_modules/.cache (where tools keep such caches, and which a fresh `npm ci` empties);
+ * PLATFORM_GATE_CACHE=off turns it off.
+ */
+export class TemplateReportCache {
+  public static forPlugin(identity: string): TemplateReportCache | undefined {
+    if (process.env.PLATFORM_GATE_CACHE === 'off') return undefined;
+    return new TemplateReportCache(path.resolve(__dirname, '..', '..', '..', 'node_modules', '.cache', 'fargate-delivery-platform', 'gate'), identity);
+  }
+
+  private constructor(private readonly directory: string, private readonly identity: string) {}
+
+  public keyOf(stack: PolicyValidationStack): string {
+    return createHash('sha256')
+      .update(this.identity).update('\0')
+      .update(`${stack.stackConstructPath}\0${stack.accountId ?? ''}\0${stack.region ?? ''}\0`)
+      .update(readFileSync(stack.templatePath))
+      .digest('hex');
+  }
+
+  /** The violations stored for this key, with the template's path put back in; undefined when not stored. */
+  public read(key: string, templatePath: string): PolicyViolation[] | undefined {
+    let stored: string;
+    try {
+      stored = readFileSync(this.file(key), 'utf8');
+    } catch {
+      return undefined;
+    }
+    return (JSON.parse(stored) as PolicyViolation[]).map((violation) => ({
+      ...violation,
+      violatingResources: violation.violatingResources.map((resource) => ({ ...resource, templatePath })),
+    }));
+  }
+
+  /** Stores the violations of one template; written whole and renamed, so a reader never sees half a file. */
+  public write(key: string, violations: readonly PolicyViolation[]): void {
+    mkdirSync(this.directory, { recursive: true });
+    const file = this.file(key);
+    const partial = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+    writeFileSync(partial, JSON.stringify(violations.map((violation) => ({
+      ...violation,
+      violatingResources: violation.violatingResources.map((resource) => ({ ...resource, templatePath: '' })),
+    }))));
+    renameSync(partial, file);
+  }
+
+  private file(key: string): string {
+    return path.join(this.directory, `${key}.json`);
+  }
+}
+
+/**
+ * A report's violations, one list per template they name; undefined when a violation names none of these
+ * templates (nothing is stored then: a finding that cannot be told apart by template must not be lost).
+ */
+export function violationsByTemplate(
+  report: PolicyValidationPluginReport,
+  templatePaths: readonly string[],
+): Map<string, PolicyViolation[]> | undefined {
+  const byTemplate = new Map<string, PolicyViolation[]>(templatePaths.map((templatePath) => [templatePath, []]));
+  for (const violation of report.violations) {
+    const named = new Set(violation.violatingResources.map((resource) => resource.templatePath));
+    if (named.size === 0) return undefined;
+    for (const templatePath of named) {
+      const list = templatePath === undefined ? undefined : byTemplate.get(templatePath);
+      if (!list) return undefined;
+      list.push({ ...violation, violatingResources: violation.violatingResources.filter((resource) => resource.templatePath === templatePath) });
+    }
+  }
+  return byTemplate;
+}
+
+/** One violation per rule again, with the resources of every template it was found in. */
+export function mergeViolations(lists: ReadonlyArray<readonly PolicyViolation[]>): PolicyViolation[] {
+  const merged = new Map<string, PolicyViolation>();
+  for (const violation of lists.flat()) {
+    const key = JSON.stringify([violation.ruleName, violation.description, violation.fix, violation.severity]);
+    const existing = merged.get(key);
+    merged.set(key, existing ? { ...existing, violatingResources: [...existing.violatingResources, ...violation.violatingResources] } : violation);
+  }
+  return [...merged.values()];
+}
