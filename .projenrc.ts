@@ -1,4 +1,4 @@
-import { awscdk, javascript, TextFile, typescript } from 'projen';
+import { awscdk, javascript, JsonFile, TextFile, typescript } from 'projen';
 import { addActionPinUpdates, addBuildWorkflow, hardenProjenWorkflows } from './projenrc/workflows';
 import { BUILD_COMMANDS, COMPLIANCE_REPORT_DIRECTORY, INSTALL_COMMANDS } from './src/pipeline/build-commands';
 import { NODE_MAJOR } from './src/toolchain/node-major';
@@ -67,15 +67,18 @@ const project = new awscdk.AwsCdkTypeScriptApp({
       collectCoverage: false,
       // Jest's default of 5 s is too tight for a full app synth with the compliance gate on a 2-core machine.
       testTimeout: 120_000,
-      // Jest's default leaves one of the two cores of a CI machine idle; synth-heavy files use both.
-      maxWorkers: '100%',
-      // The example app is synthesized once, for every test file that only reads its templates.
+      // The global setup starts the syntheses and the main command in processes of their own and returns:
+      // they take the other half of the machine (one core of a 2-core runner) while the files run.
+      maxWorkers: '50%',
       globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      // Files that read nothing run first, the others when what they read is due.
+      testSequencer: '<rootDir>/test/support/test-sequencer.js',
     },
   },
   tsconfig: {
-    // tools/ (CI scripts over synthesized output) is type-checked and linted with the app.
-    include: ['tools/**/*.ts'],
+    // tools/ (CI scripts over synthesized output) and build-tools/ (task helpers) are type-checked and linted with the app.
+    include: ['tools/**/*.ts', 'build-tools/**/*.ts'],
     compilerOptions: {
       rootDir: '.',
       lib: ['es2022'],
@@ -84,11 +87,12 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     },
   },
   tsconfigDev: {
-    include: ['../src/**/*.ts', '../bench/**/*.ts', '../tools/**/*.ts', '../projenrc/**/*.ts', '../.projenrc.ts'],
+    include: ['../src/**/*.ts', '../bench/**/*.ts', '../tools/**/*.ts', '../build-tools/**/*.ts', '../projenrc/**/*.ts', '../.projenrc.ts'],
     compilerOptions: {},
   },
 
-  gitignore: ['/cdk.out*', '/bench/.results/', '/container/node_modules/', '/container/dist/'],
+  // projen's Node defaults ignore every folder named `logs`; ours holds source.
+  gitignore: ['/cdk.out*', '/bench/.results/', '/container/node_modules/', '/container/dist/', '!/src/logs/'],
   github: true,
   githubOptions: { mergify: false, pullRequestLint: false },
   release: false,
@@ -182,11 +186,43 @@ const testContainer = project.addTask('test:container', {
   description: 'Build and test the app in container/ (it has its own package.json and lock file)',
   steps: [{ exec: 'npm run build', cwd: 'container' }, { exec: 'npm test', cwd: 'container' }],
 });
+// The lint the tests run: every rule but the two that need TypeScript's type information, whose program
+// costs three times the rest of the lint. The build runs those two after compiling (eslint:types); the
+// `eslint` task runs everything at once, for an editor or a local check.
+const syntaxLint = project.addTask('eslint:syntax', {
+  description: 'Runs eslint without type information (the tests run this; the build runs the type-aware rules too)',
+  env: { ESLINT_USE_FLAT_CONFIG: 'false', NODE_NO_WARNINGS: '1' },
+  exec: [
+    'eslint --ext .ts,.tsx --no-error-on-unmatched-pattern --parser-options projectService:false',
+    "--rule '@typescript-eslint/no-floating-promises: off' --rule '@typescript-eslint/return-await: off'",
+    'src test build-tools tools projenrc .projenrc.ts',
+  ].join(' '),
+});
 const test = project.tasks.tryFind('test')!;
+// Side by side: jest's files mostly wait on syntheses, the app's tests on timers, the lint on neither.
 // --ci: a missing or changed snapshot fails instead of being written.
-test.reset('jest --ci', { receiveArgs: true });
-test.spawn(testContainer);
-test.spawn(project.tasks.tryFind('eslint')!);
+test.reset(`tsx build-tools/run-together.ts 'jest --ci' 'npx projen ${testContainer.name}' 'npx projen ${syntaxLint.name}'`, { receiveArgs: true });
+// The two type-aware rules alone, after the type check, with a config of their own: the build lints
+// everything once, the style in the tests' lint and these here.
+const TYPE_AWARE_RULES = { '@typescript-eslint/no-floating-promises': 'error', '@typescript-eslint/return-await': 'error' };
+new JsonFile(project, '.eslintrc.types.json', {
+  // The generated-file marker as a comment, as in .eslintrc.json: eslint refuses a "//" key.
+  allowComments: true,
+  obj: {
+    root: true,
+    parser: '@typescript-eslint/parser',
+    parserOptions: { ecmaVersion: 2018, sourceType: 'module', projectService: { allowDefaultProject: ['.projenrc.ts'], defaultProject: './tsconfig.json' } },
+    plugins: ['@typescript-eslint'],
+    ignorePatterns: ['*.js', '*.d.ts', 'node_modules/', 'coverage'],
+    rules: TYPE_AWARE_RULES,
+  },
+});
+const typesLint = project.addTask('eslint:types', {
+  description: 'Runs the type-aware lint rules only (the build runs this after the type check; the tests run the rest)',
+  env: { ESLINT_USE_FLAT_CONFIG: 'false', NODE_NO_WARNINGS: '1' },
+  exec: "eslint --no-eslintrc -c .eslintrc.types.json --ignore-pattern '!.projenrc.ts' --ext .ts,.tsx --no-error-on-unmatched-pattern src test build-tools tools projenrc .projenrc.ts",
+});
+project.tasks.tryFind('compile')!.spawn(typesLint);
 
 project.addTask('bench:synth', {
   description: 'Median wall time of the full synth against an empty CDK app, through the same toolchain',

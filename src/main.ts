@@ -19,7 +19,9 @@ function main(): void {
     const started = Date.now();
     // Said before the work starts: building the stages synthesizes them, most of the wait.
     console.error('Synthesizing every stack and checking it against AwsSolutions, PlatformChecks and the AWS Control Tower rules…');
-    buildPlatform(app, config, { configFile: source.kind === 'file' ? source.file : undefined });
+    // A committed config/platform.yaml is found by the pipeline's synth as it is here; a file named by -c or
+    // PLATFORM_CONFIG is passed on to it.
+    buildPlatform(app, config, { configFile: source.kind === 'file' && source.chosenBy !== 'convention' ? source.file : undefined });
     const stacks = app.node.findAll().filter(Stack.isStack).length;
     const gate = synthesizeWithGate(app);
     console.error(`${gate.summary} (${stacks} stacks, ${((Date.now() - started) / 1000).toFixed(1)} s)`);

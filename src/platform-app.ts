@@ -6,7 +6,7 @@ import { releaseNames } from './config/physical-names';
 import { DeliveryPipelineStack } from './pipeline/delivery-pipeline-stack';
 
 export interface PlatformAppOptions {
-  /** The configuration file, relative to the repository root, for the pipeline's own synth step. */
+  /** A configuration file named explicitly, relative to the repository root, for the pipeline's own synth step. */
   readonly configFile?: string;
 }
 

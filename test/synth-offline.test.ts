@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { exampleSynth, type SynthesizedPlatform, synthPlatform } from './support/synth-app';
+import { recordedMainCommand } from './support/main-command';
+import { exampleSynth, type SynthesizedPlatform } from './support/synth-app';
 
 function templatesUnder(dir: string): Map<string, string> {
   const found = new Map<string, string>();
@@ -17,16 +18,16 @@ function templatesUnder(dir: string): Map<string, string> {
 
 describe('synthesis is offline and deterministic', () => {
   let first: SynthesizedPlatform;
-  let second: SynthesizedPlatform;
+  let mainCommandOutdir: string;
   beforeAll(() => {
-    // One synth shared with other test files, one of its own: two synths of the same commit.
     first = exampleSynth();
-    second = synthPlatform();
+    // The same configuration through the README's main command, in a user's workspace (test/e2e).
+    mainCommandOutdir = path.join(recordedMainCommand().workspace, 'cdk.out');
   });
 
-  test('two synths of the same commit write byte-identical templates', () => {
+  test('two synths of the same commit write byte-identical templates, through the CDK CLI and in a test alike', () => {
     const a = templatesUnder(first.outdir);
-    const b = templatesUnder(second.outdir);
+    const b = templatesUnder(mainCommandOutdir);
     expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
     expect(a.size).toBeGreaterThanOrEqual(5);
     for (const [name, text] of a) expect({ name, same: b.get(name) === text }).toEqual({ name, same: true });

@@ -29,6 +29,9 @@ export interface AcceptedFinding {
   readonly findings?: RegExp;
 }
 
+/** The repository's root, from this file's place in it: `cdk synth` may run from anywhere. */
+const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..');
+
 /**
  * An entry of the lists below, with the line that declares it: the report's "Declared at" should lead a
  * reviewer to the entry and its reason, not to the loop that applies them all.
@@ -36,7 +39,7 @@ export interface AcceptedFinding {
 function accept(finding: Omit<AcceptedFinding, 'declaredAt'>): AcceptedFinding {
   const caller = new Error().stack?.split('\n')[2] ?? '';
   const match = /\(?((?:file:\/\/)?[^\s()]+):(\d+):\d+\)?$/.exec(caller.trim());
-  const file = match && path.relative(process.cwd(), match[1].replace(/^file:\/\//, '')).split(path.sep).join('/');
+  const file = match && path.relative(REPOSITORY_ROOT, match[1].replace(/^file:\/\//, '')).split(path.sep).join('/');
   return { ...finding, declaredAt: match && file && !file.startsWith('..') ? { file, line: Number(match[2]) } : undefined };
 }
 

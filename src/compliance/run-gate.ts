@@ -25,12 +25,15 @@ export interface GateOutcome {
  * word on what to do. Instead the gate writes the reports, keeps the raw report in the compliance folder
  * (so the CLI finds none to print again), and returns one summary.
  */
+/** The repository's root, from this file's place in it: findings are placed in its sources wherever `cdk synth` runs. */
+const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..');
+
 export function synthesizeWithGate(app: App): GateOutcome {
   // Reports of an earlier synth would describe templates that are about to be replaced.
   rmSync(path.join(app.outdir, COMPLIANCE_DIR), { recursive: true, force: true });
   const assembly = app.synth();
   AcknowledgementSources.write(path.join(app.outdir, COMPLIANCE_DIR), acknowledgementSourcesOf(app));
-  const { model } = writeComplianceReports(app.outdir, { packs: GATE_PACKS });
+  const { model } = writeComplianceReports(app.outdir, { packs: GATE_PACKS, repoRoot: REPOSITORY_ROOT });
   const reportFile = path.relative(process.cwd(), path.join(app.outdir, COMPLIANCE_DIR, 'report.md')).split(path.sep).join('/');
   return { assembly, passed: model.passed, summary: renderConsoleSummary(model, { reportFile, packs: GATE_PACKS }), model };
 }

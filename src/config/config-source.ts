@@ -44,8 +44,8 @@ export function describeConfigSource(source: ConfigSource): string {
   if (source.kind === 'example') {
     return `Platform configuration: the example (src/config/example-config.ts), because there is no ${CONVENTIONAL_CONFIG_FILES[0]}`;
   }
-  const why = { context: '-c config', environment: 'PLATFORM_CONFIG', convention: 'the committed file' }[source.chosenBy];
-  return `Platform configuration: ${source.file} (from ${why})`;
+  const why = { context: 'named by -c config', environment: 'named by PLATFORM_CONFIG', convention: 'found at the conventional path' }[source.chosenBy];
+  return `Platform configuration: ${source.file} (${why})`;
 }
 
 function relativeToRoot(root: string, file: string): string {

@@ -24,7 +24,10 @@ import { codeBuildNodeRuntime } from '../toolchain/node-runtime';
 
 export interface DeliveryPipelineStackProps extends StackProps {
   readonly config: PlatformConfig;
-  /** The configuration file, relative to the repository root, that the synth step reads; none: the example. */
+  /**
+   * A configuration file the synth step must be told about (named by -c or PLATFORM_CONFIG), relative to the
+   * repository root; none: the step finds config/platform.yaml itself, or uses the example.
+   */
   readonly configFile?: string;
 }
 

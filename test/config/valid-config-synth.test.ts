@@ -1,21 +1,47 @@
-import * as fc from 'fast-check';
-import { validConfig } from './arbitraries';
-import { synthPlatform } from '../support/synth-app';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { parseConfig } from '../../src/config';
+import { waitForResult } from '../support/background-results';
+import { GENERATED_CONFIG_RUNS, GENERATED_CONFIGS_ENV, type GeneratedConfig } from '../support/generated-configs';
+import { SYNTH_ERROR_FILE } from '../support/synth-job';
 
-// Each run synthesizes the whole platform with the compliance gate (seconds each), so few runs per test
-// run, and no shrinking (each step would be another synth); fast-check prints the seed and the configuration.
-test('every valid configuration synthesizes, offline, through the compliance gate', () => {
-  fc.assert(fc.property(validConfig, (config) => {
-    const synth = synthPlatform(config);
-    const stages = synth.assembly.nestedAssemblies.map((nested) => nested.nestedAssembly);
+/**
+ * Configurations fast-check generates (test/config/arbitraries.ts), a few per test run: the global setup
+ * synthesizes each one whole, compliance gate included, beside the other syntheses, and this file checks
+ * the results. A failure names the seed: FC_SEED=<seed> npx jest generates the same configurations again.
+ */
+const generated: GeneratedConfig[] = JSON.parse(process.env[GENERATED_CONFIGS_ENV] ?? '[]');
+
+test('the global setup synthesized the generated configurations', () => {
+  expect(generated).toHaveLength(GENERATED_CONFIG_RUNS);
+});
+
+describe.each(generated.map((sample, index) => [index, sample] as const))('generated configuration %i', (_index, sample) => {
+  const reproduce = `seed ${sample.seed} (FC_SEED=${sample.seed} npx jest test/config/valid-config-synth), configuration ${JSON.stringify(sample.config)}`;
+
+  test('every valid configuration synthesizes, offline, through the compliance gate', () => {
+    waitForResult(sample.outdir, `the global setup's synthesis of generated configuration ${_index}`);
+    const errorFile = path.join(sample.outdir, SYNTH_ERROR_FILE);
+    const error = existsSync(errorFile) ? readFileSync(errorFile, 'utf8') : undefined;
+    expect({ reproduce, error }).toEqual({ reproduce, error: undefined });
+
+    const config = parseConfig(sample.config, 'generated configuration');
+    const assembly = new CloudAssembly(sample.outdir);
+    const stages = assembly.nestedAssemblies.map((nested) => nested.nestedAssembly);
     // The release, each configured stage, then the app pipeline.
     expect(stages).toHaveLength(config.stages.length + 2);
-    for (const assembly of [synth.assembly, ...stages]) expect(assembly.manifest.missing ?? []).toEqual([]);
+    for (const nested of [assembly, ...stages]) expect(nested.manifest.missing ?? []).toEqual([]);
+    const environmentOf = (id: string) => {
+      const stack = stages.flatMap((nested) => nested.stacks).find((candidate) => candidate.hierarchicalId === `DeliveryPipeline/${id}`);
+      if (!stack) throw new Error(`no stack ${id}; ${reproduce}`);
+      return stack.environment;
+    };
     for (const stage of config.stages) {
-      expect(synth.stack(`${stage.name}/Service`).environment).toMatchObject({ account: stage.account, region: stage.region });
+      expect(environmentOf(`${stage.name}/Service`)).toMatchObject({ account: stage.account, region: stage.region });
     }
     for (const stackPath of ['release/Stateful', 'release/Build', 'delivery/Pipeline']) {
-      expect(synth.stack(stackPath).environment).toMatchObject({ account: config.toolchain.account, region: config.toolchain.region });
+      expect(environmentOf(stackPath)).toMatchObject({ account: config.toolchain.account, region: config.toolchain.region });
     }
-  }), { numRuns: 2, endOnFailure: true });
+  });
 });

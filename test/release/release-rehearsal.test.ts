@@ -202,21 +202,19 @@ describe('the image build', () => {
 
 describe('a release through the app pipeline of three stages (dev, staging in us-east-1, prod)', () => {
   let synth: SynthesizedPlatform;
-  let workspace: Workspace;
-  let before: string;
   beforeAll(() => { synth = sharedSynth('three-stages'); });
-  beforeEach(() => {
-    workspace = new Workspace(synth);
-    // Every stage runs an older release, as after an earlier push.
-    before = workspace.standIns.seedImage(HOME, REPOSITORY, 'abcdef0', 'the previous release');
+
+  /** A workspace where every stage runs an older release, as after an earlier push; returns that release's digest. */
+  const previousRelease = (workspace: Workspace): string => {
+    const before = workspace.standIns.seedImage(HOME, REPOSITORY, 'abcdef0', 'the previous release');
     for (const stage of synth.config.stages) {
       workspace.standIns.seedImage(stage.region, REPOSITORY, `live-${stage.name}`, 'the previous release');
     }
     workspace.standIns.seedImage('us-east-1', REPOSITORY, 'abcdef0', 'the previous release');
-  });
-  afterEach(() => workspace.dispose());
+    return before;
+  };
 
-  const release = (options: { checkAnswers?: object; approve?: (stage: string) => boolean } = {}) => {
+  const release = (workspace: Workspace, options: { checkAnswers?: object; approve?: (stage: string) => boolean } = {}) => {
     workspace.standIns.lambdaAnswers('hello-codepipeline-dev-check', options.checkAnswers ?? { ok: true, url: 'http://app.dev.internal:8080/', version: TAG, attempt: 1 });
     return runAppPipeline({
       synth,
@@ -229,74 +227,99 @@ describe('a release through the app pipeline of three stages (dev, staging in us
     });
   };
 
-  test('one commit is built once and the very same digest reaches every stage, each from its own region', () => {
-    const run = release();
-
-    expect(run.succeeded).toBe(true);
-    const digest = workspace.standIns.digestOf(HOME, REPOSITORY, TAG)!;
-    expect(digest).not.toBe(before);
-    expect(run.deployed).toEqual({
-      dev: `${TOOLCHAIN}.dkr.ecr.eu-west-1.amazonaws.com/${REPOSITORY}@${digest}`,
-      staging: `${TOOLCHAIN}.dkr.ecr.us-east-1.amazonaws.com/${REPOSITORY}@${digest}`,
-      prod: `${TOOLCHAIN}.dkr.ecr.eu-west-1.amazonaws.com/${REPOSITORY}@${digest}`,
+  // One release that goes all the way, looked at from several sides; the last test releases the commit again.
+  describe('approved everywhere', () => {
+    let workspace: Workspace;
+    let before: string;
+    let run: ReturnType<typeof release>;
+    beforeAll(() => {
+      workspace = new Workspace(synth);
+      before = previousRelease(workspace);
+      run = release(workspace);
     });
-    expect(workspace.standIns.calls('docker').filter((call) => call.args[0] === 'build')).toHaveLength(1);
-    // Byte for byte in staging's region: the same manifest, and every blob it names.
-    expect(workspace.standIns.manifest('us-east-1', REPOSITORY, digest)).toEqual(workspace.standIns.manifest(HOME, REPOSITORY, digest));
-    const manifest = JSON.parse(workspace.standIns.manifest(HOME, REPOSITORY, digest)!.toString());
-    for (const blob of [manifest.config.digest, ...manifest.layers.map((layer: any) => layer.digest)]) expect(workspace.standIns.hasBlob('us-east-1', REPOSITORY, blob)).toBe(true);
-    for (const stage of synth.config.stages) expect(workspace.standIns.digestOf(stage.region, REPOSITORY, `live-${stage.name}`)).toBe(digest);
+    afterAll(() => workspace.dispose());
+
+    test('one commit is built once and the very same digest reaches every stage, each from its own region', () => {
+      expect(run.succeeded).toBe(true);
+      const digest = workspace.standIns.digestOf(HOME, REPOSITORY, TAG)!;
+      expect(digest).not.toBe(before);
+      expect(run.deployed).toEqual({
+        dev: `${TOOLCHAIN}.dkr.ecr.eu-west-1.amazonaws.com/${REPOSITORY}@${digest}`,
+        staging: `${TOOLCHAIN}.dkr.ecr.us-east-1.amazonaws.com/${REPOSITORY}@${digest}`,
+        prod: `${TOOLCHAIN}.dkr.ecr.eu-west-1.amazonaws.com/${REPOSITORY}@${digest}`,
+      });
+      expect(workspace.standIns.calls('docker').filter((call) => call.args[0] === 'build')).toHaveLength(1);
+      // Byte for byte in staging's region: the same manifest, and every blob it names.
+      expect(workspace.standIns.manifest('us-east-1', REPOSITORY, digest)).toEqual(workspace.standIns.manifest(HOME, REPOSITORY, digest));
+      const manifest = JSON.parse(workspace.standIns.manifest(HOME, REPOSITORY, digest)!.toString());
+      for (const blob of [manifest.config.digest, ...manifest.layers.map((layer: any) => layer.digest)]) expect(workspace.standIns.hasBlob('us-east-1', REPOSITORY, blob)).toBe(true);
+      for (const stage of synth.config.stages) expect(workspace.standIns.digestOf(stage.region, REPOSITORY, `live-${stage.name}`)).toBe(digest);
+    });
+
+    test('each approval names the digest, the commit and what the stage before it reported', () => {
+      const digest = workspace.standIns.digestOf(HOME, REPOSITORY, TAG)!;
+
+      expect(run.approvals.staging).toBe(`Release ${digest} (commit ${COMMIT}, tag ${TAG}) to staging? dev's check: answered http://app.dev.internal:8080/ (app version ${TAG}, attempt 1).`);
+      expect(run.approvals.prod).toBe(`Release ${digest} (commit ${COMMIT}, tag ${TAG}) to prod? staging has no post-deploy check.`);
+    });
+
+    test('releasing the same commit again builds nothing, copies nothing and moves no tag', () => {
+      expect(run.succeeded).toBe(true);
+      const callsBefore = workspace.standIns.calls().length;
+
+      expect(release(workspace).succeeded).toBe(true);
+      const again = workspace.standIns.calls().slice(callsBefore);
+      expect(again.filter((call) => call.tool === 'docker' && ['build', 'push'].includes(call.args[0]))).toEqual([]);
+      expect(again.filter((call) => ['put-image', 'upload-layer-part'].includes(call.args[1]))).toEqual([]);
+    });
   });
 
-  test('each approval names the digest, the commit and what the stage before it reported', () => {
-    const run = release();
-    const digest = workspace.standIns.digestOf(HOME, REPOSITORY, TAG)!;
+  describe('refused before prod', () => {
+    let workspace: Workspace;
+    let before: string;
+    let run: ReturnType<typeof release>;
+    beforeAll(() => {
+      workspace = new Workspace(synth);
+      before = previousRelease(workspace);
+      run = release(workspace, { approve: (stage) => stage !== 'prod' });
+    });
+    afterAll(() => workspace.dispose());
 
-    expect(run.approvals.staging).toBe(`Release ${digest} (commit ${COMMIT}, tag ${TAG}) to staging? dev's check: answered http://app.dev.internal:8080/ (app version ${TAG}, attempt 1).`);
-    expect(run.approvals.prod).toBe(`Release ${digest} (commit ${COMMIT}, tag ${TAG}) to prod? staging has no post-deploy check.`);
+    test('a refused approval stops before that stage', () => {
+      expect(Object.keys(run.deployed)).toEqual(['dev', 'staging']);
+      expect(workspace.standIns.digestOf(HOME, REPOSITORY, 'live-prod')).toBe(before);
+    });
+
+    test('an infrastructure deploy afterwards runs, in every stage, the digest the release gave it', () => {
+      for (const stage of synth.config.stages) {
+        // What CloudFormation registers when a later infrastructure change replaces the task definition.
+        const task = Object.values<any>(synth.template(`${stage.name}/Service`).Resources).find((resource) => resource.Type === 'AWS::ECS::TaskDefinition');
+        const image: string = task.Properties.ContainerDefinitions[0].Image['Fn::Join'][1].filter((part: unknown) => typeof part === 'string').join('amazonaws.com');
+        const [, region, repository, tag] = image.match(/^\d{12}\.dkr\.ecr\.([\w-]+)\.amazonaws\.com\/([\w-]+):([\w-]+)$/)!;
+        const runs = workspace.standIns.digestOf(region, repository, tag);
+        const deployed = run.deployed[stage.name]?.split('@')[1] ?? before;
+        expect({ stage: stage.name, runs }).toEqual({ stage: stage.name, runs: deployed });
+      }
+    });
   });
 
   test('a failed check stops the release: later stages keep what they ran, and nobody is asked to approve', () => {
-    const run = release({ checkAnswers: { errorMessage: 'http://app.dev.internal:8080/ did not answer "Hello CodePipeline." after 10 attempts: HTTP 503', errorType: 'Error' } });
+    const workspace = new Workspace(synth);
+    try {
+      const before = previousRelease(workspace);
+      const run = release(workspace, { checkAnswers: { errorMessage: 'http://app.dev.internal:8080/ did not answer "Hello CodePipeline." after 10 attempts: HTTP 503', errorType: 'Error' } });
 
-    expect(run.succeeded).toBe(false);
-    expect(Object.keys(run.deployed)).toEqual(['dev']);
-    expect(run.approvals).toEqual({});
-    const check = run.actions.find((action) => action.stage === 'dev' && action.action === 'ServiceCheck')!;
-    expect(check.succeeded).toBe(false);
-    expect(check.build!.stdout).toContain('FAILED: http://app.dev.internal:8080/ did not answer');
-    expect(workspace.standIns.digestOf('us-east-1', REPOSITORY, 'live-staging')).toBe(before);
-    expect(workspace.standIns.digestOf(HOME, REPOSITORY, 'live-prod')).toBe(before);
-  });
-
-  test('a refused approval stops before that stage', () => {
-    const run = release({ approve: (stage) => stage !== 'prod' });
-
-    expect(Object.keys(run.deployed)).toEqual(['dev', 'staging']);
-    expect(workspace.standIns.digestOf(HOME, REPOSITORY, 'live-prod')).toBe(before);
-  });
-
-  test('an infrastructure deploy afterwards runs, in every stage, the digest the release gave it', () => {
-    const run = release({ approve: (stage) => stage !== 'prod' });
-    for (const stage of synth.config.stages) {
-      // What CloudFormation registers when a later infrastructure change replaces the task definition.
-      const task = Object.values<any>(synth.template(`${stage.name}/Service`).Resources).find((resource) => resource.Type === 'AWS::ECS::TaskDefinition');
-      const image: string = task.Properties.ContainerDefinitions[0].Image['Fn::Join'][1].filter((part: unknown) => typeof part === 'string').join('amazonaws.com');
-      const [, region, repository, tag] = image.match(/^\d{12}\.dkr\.ecr\.([\w-]+)\.amazonaws\.com\/([\w-]+):([\w-]+)$/)!;
-      const runs = workspace.standIns.digestOf(region, repository, tag);
-      const deployed = run.deployed[stage.name]?.split('@')[1] ?? before;
-      expect({ stage: stage.name, runs }).toEqual({ stage: stage.name, runs: deployed });
+      expect(run.succeeded).toBe(false);
+      expect(Object.keys(run.deployed)).toEqual(['dev']);
+      expect(run.approvals).toEqual({});
+      const check = run.actions.find((action) => action.stage === 'dev' && action.action === 'ServiceCheck')!;
+      expect(check.succeeded).toBe(false);
+      expect(check.build!.stdout).toContain('FAILED: http://app.dev.internal:8080/ did not answer');
+      expect(workspace.standIns.digestOf('us-east-1', REPOSITORY, 'live-staging')).toBe(before);
+      expect(workspace.standIns.digestOf(HOME, REPOSITORY, 'live-prod')).toBe(before);
+    } finally {
+      workspace.dispose();
     }
-  });
-
-  test('releasing the same commit again builds nothing, copies nothing and moves no tag', () => {
-    expect(release().succeeded).toBe(true);
-    const callsBefore = workspace.standIns.calls().length;
-
-    expect(release().succeeded).toBe(true);
-    const again = workspace.standIns.calls().slice(callsBefore);
-    expect(again.filter((call) => call.tool === 'docker' && ['build', 'push'].includes(call.args[0]))).toEqual([]);
-    expect(again.filter((call) => ['put-image', 'upload-layer-part'].includes(call.args[1]))).toEqual([]);
   });
 });
 

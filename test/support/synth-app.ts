@@ -1,17 +1,27 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { CloudAssembly, type CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
+import { waitForResult } from './background-results';
 import { TEST_CONFIGS, type TestConfigName } from './test-configs';
-import { synthesizeWithGate } from '../../src/compliance/run-gate';
 import { EXAMPLE_CONFIG, parseConfig, type PlatformConfig, type PlatformConfigInput } from '../../src/config';
-import { buildPlatform } from '../../src/platform-app';
 
-/** The app's context from cdk.json (feature flags), so tests synthesize what `cdk synth` synthesizes. */
+/** The app's context from cdk.json (feature flags). */
 export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
   readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'),
 ).context;
+
+/**
+ * What the CDK CLI adds to cdk.json's context for `cdk synth` (read from the CLI's CDK_CONTEXT_JSON), so the
+ * tests synthesize, byte for byte, what `cdk synth` does: test/synth-offline.test.ts compares the two.
+ */
+export const CDK_CLI_CONTEXT: Record<string, unknown> = {
+  ...CDK_JSON_CONTEXT,
+  'aws:cdk:enable-path-metadata': true,
+  'aws:cdk:enable-asset-metadata': true,
+  'aws:cdk:version-reporting': true,
+  'aws:cdk:bundling-stacks': ['**'],
+};
 
 export interface SynthesizedPlatform {
   readonly config: PlatformConfig;
@@ -31,7 +41,13 @@ export interface SynthesizedPlatform {
  */
 export function synthPlatform(input: PlatformConfigInput = EXAMPLE_CONFIG, outdir = mkdtempSync(path.join(tmpdir(), 'platform-synth-'))): SynthesizedPlatform {
   const config = parseConfig(input, 'test configuration');
-  const app = new App({ outdir, context: CDK_JSON_CONTEXT });
+  // Loaded here, not at the top: a test file that only reads a shared synthesis never loads the app.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { App } = require('aws-cdk-lib') as typeof import('aws-cdk-lib');
+  const { buildPlatform } = require('../../src/platform-app') as typeof import('../../src/platform-app');
+  const { synthesizeWithGate } = require('../../src/compliance/run-gate') as typeof import('../../src/compliance/run-gate');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const app = new App({ outdir, context: CDK_CLI_CONTEXT });
   buildPlatform(app, config);
   // The gate decides as it does for `cdk synth`, and a failure reads the same: its summary.
   const gate = synthesizeWithGate(app);
@@ -43,13 +59,14 @@ export const SHARED_ASSEMBLIES_ENV = 'PLATFORM_TEST_SHARED_ASSEMBLIES';
 
 /**
  * One of the test configurations (test/support/test-configs.ts), synthesized once for every test file that
- * only reads it: jest's global setup writes them all and names their folders in SHARED_ASSEMBLIES_ENV.
- * Outside it, this synthesizes afresh.
+ * only reads it: jest's global setup starts them all and names their folders in SHARED_ASSEMBLIES_ENV; this
+ * waits for the one asked for. Outside jest's global setup, this synthesizes afresh.
  */
 export function sharedSynth(name: TestConfigName): SynthesizedPlatform {
   const shared = process.env[SHARED_ASSEMBLIES_ENV];
   const outdir = shared ? (JSON.parse(shared) as Record<string, string>)[name] : undefined;
   if (!outdir) return synthPlatform(TEST_CONFIGS[name]);
+  waitForResult(outdir, `the global setup's synthesis of the test configuration "${name}"`);
   return withAccessors(parseConfig(TEST_CONFIGS[name], name), new CloudAssembly(outdir), outdir);
 }
 

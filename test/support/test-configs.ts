@@ -18,10 +18,12 @@ export const TEST_CONFIGS = {
   },
   /**
    * Three stages, two stage accounts, and staging in another region: the release is copied there. Staging
-   * is approved after dev's check, and prod after staging, which has no check.
+   * is approved after dev's check, and prod after staging, which has no check. The toolchain keeps nothing.
    */
   'three-stages': {
     ...EXAMPLE_CONFIG,
+    // A toolchain that deletes everything with its stacks, so its own acknowledgements are exercised too.
+    toolchain: { ...EXAMPLE_CONFIG.toolchain, retention: 'destroy' },
     stages: [
       dev,
       { ...dev, name: 'staging', region: 'us-east-1', clientInstance: false, postDeployCheck: false, requiresApproval: true },

@@ -200,9 +200,18 @@ describe('GitHub workflows', () => {
 
   test('CI never rewrites source: eslint runs without --fix, and a build that changed the checkout fails', () => {
     const tasks = JSON.parse(readFileSync(path.join(REPO_ROOT, '.projen', 'tasks.json'), 'utf8')).tasks;
-    expect(tasks.eslint.steps.flatMap((step: any) => step.execArgs ?? [step.exec])).not.toContain('--fix');
-    expect(JSON.stringify(tasks.eslint)).not.toContain('--fix');
-    expect(tasks.test.steps).toContainEqual({ spawn: 'eslint' });
+    // The tests lint every rule that needs no type information; the build's compile step runs the rules that do.
+    for (const task of [tasks.eslint, tasks['eslint:syntax'], tasks['eslint:types']]) {
+      expect(task.steps.flatMap((step: any) => step.execArgs ?? [step.exec])).not.toContain('--fix');
+      expect(JSON.stringify(task)).not.toContain('--fix');
+    }
+    expect(tasks.test.steps.map((step: any) => step.exec).join(' ')).toContain("'npx projen eslint:syntax'");
+    expect(tasks.compile.steps).toContainEqual({ spawn: 'eslint:types' });
+    const typeAwareRules = Object.keys(JSON.parse(readFileSync(path.join(REPO_ROOT, '.eslintrc.types.json'), 'utf8').replace(/^\/\/.*$/m, '')).rules);
+    const switchedOffWithoutTypes = [...tasks['eslint:syntax'].steps[0].exec.matchAll(/--rule '([^:]+): off'/g)].map((match) => match[1]);
+    expect(typeAwareRules.length).toBeGreaterThan(0);
+    expect(switchedOffWithoutTypes.sort()).toEqual(typeAwareRules.sort());
+    expect(tasks.build.steps).toContainEqual({ spawn: 'compile' });
 
     const check = parse(workflows.get('build.yml')!).jobs.build.steps.find((step: any) => step.id === UNCHANGED_STEP_ID).run;
     const repo = mkdtempSync(path.join(tmpdir(), 'unchanged-'));
@@ -298,7 +307,7 @@ describe('GitHub workflows', () => {
 
     test('aws-cdk-lib writes the whole assembly before a validation plugin fails the synth (what the steps above rely on)', () => {
       const outdir = mkdtempSync(path.join(tmpdir(), 'gate-'));
-      const app = new App({ outdir });
+      const app = new App({ outdir, builtinCloudFormationValidation: false });
       new CfnWaitConditionHandle(new Stack(app, 'S'), 'Handle');
       Validations.of(app).addPlugins({
         name: 'always-fails',

@@ -9,7 +9,8 @@ const REPO = path.join(__dirname, '..', '..', '..');
 const CLI = path.join(REPO, 'src', 'compliance', 'report', 'cli.ts');
 
 function run(...args: string[]) {
-  const result = spawnSync('npx', ['tsx', CLI, ...args], { cwd: REPO, encoding: 'utf8' });
+  // Node with tsx's loader: what `tsx` runs, without npx looking the binary up on every call.
+  const result = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: REPO, encoding: 'utf8' });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

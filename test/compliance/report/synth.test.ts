@@ -17,7 +17,7 @@ afterAll(removeCopies);
  * cdk-validator-cfnguard upgrades: a real synth with both acknowledgement forms.
  */
 function synthesize(outdir: string) {
-  const app = new App({ outdir });
+  const app = new App({ outdir, builtinCloudFormationValidation: false });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new CfnGuardValidator());
   const stack = new Stack(app, 'Data');
   const plain = new s3.Bucket(stack, 'Plain', { enforceSSL: true });
@@ -77,7 +77,7 @@ describe('a synthesized app', () => {
 
 test('a passing app gets an empty report', () => {
   const outdir = path.join(scratchDir(), 'cdk.out');
-  const app = new App({ outdir });
+  const app = new App({ outdir, builtinCloudFormationValidation: false });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   new CfnWaitConditionHandle(new Stack(app, 'Quiet'), 'Handle');
   app.synth();

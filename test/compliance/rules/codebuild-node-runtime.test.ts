@@ -54,7 +54,7 @@ describe(`PlatformChecks-${RULE}`, () => {
 
   test('a spec too large to inline is read from its file in the assembly', () => {
     const outdir = mkdtempSync(path.join(tmpdir(), 'node-runtime-'));
-    const stack = new Stack(new App({ outdir }), 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const stack = new Stack(new App({ outdir, builtinCloudFormationValidation: false }), 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
     projectWithSource(stack, { type: 'CODEPIPELINE', buildSpec: 'buildspec-assets.yaml' });
     writeFileSync(path.join(outdir, 'buildspec-assets.yaml'), 'version: 0.2\nphases:\n  install:\n    commands: [npm install -g cdk-assets]\n');
     expect(findingsOf(stack, RULE)).toEqual([`PlatformChecks-${RULE}[RuntimeVersions::missing]`]);

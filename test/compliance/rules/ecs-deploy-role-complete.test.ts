@@ -191,7 +191,7 @@ describe('PlatformChecks-EcsDeployRoleComplete', () => {
   });
 
   test('is not applicable to a role of another stack', () => {
-    const cdkApp = new App();
+    const cdkApp = new App({ builtinCloudFormationValidation: false });
     const env = { account: '123456789012', region: 'eu-west-1' };
     const roles = new Stack(cdkApp, 'Roles', { env });
     const role = new iam.Role(roles, 'Deployer', { assumedBy: new iam.AccountRootPrincipal() });

@@ -124,7 +124,7 @@ test('the CLI process prints Markdown and uses exit codes 2 and 1', async () => 
 
 function runProcess(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('npx', ['tsx', 'tools/infra-diff/cli.ts', ...args], { cwd: REPO_ROOT }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['--import', 'tsx', 'tools/infra-diff/cli.ts', ...args], { cwd: REPO_ROOT }, (error, stdout, stderr) => {
       resolve({ code: error ? error.code as number : 0, stdout, stderr });
     });
   });

@@ -5,7 +5,7 @@
 # CLI's read timeout and retries), STS and CloudFormation (stacks per account and region). Anything else is
 # refused the way the CLI refuses a bad command line (exit 252), so a typo fails the rehearsal.
 set -u
-. "$(dirname "$0")/standin-lib.sh"
+. "${0%/*}/standin-lib.sh"
 standin_record aws "$@"
 
 refuse() {

@@ -2,7 +2,7 @@
 # Stand-in for curl: records the call and serves the only URLs the build specs fetch, the pre-signed layer
 # URLs the aws stand-in hands out for the fake registry. Anything else fails, as the network does here.
 set -u
-. "$(dirname "$0")/standin-lib.sh"
+. "${0%/*}/standin-lib.sh"
 standin_record curl "$@"
 output='' url=''
 while [ $# -gt 0 ]; do

@@ -4,7 +4,7 @@
 # ECR registry the aws stand-in reads (standin-lib.sh). A built image is a manifest, a config blob and one
 # layer blob whose content depends on what went into the build, so two builds of different commits differ.
 set -u
-. "$(dirname "$0")/standin-lib.sh"
+. "${0%/*}/standin-lib.sh"
 standin_record docker "$@"
 
 refuse() {

@@ -3,9 +3,12 @@
 # read on stdin: secrets are meant to travel on stdin, and the test checks they never reach an argv.
 
 standin_record() {
-  local calls="$STANDIN_LOG_DIR/calls" n=1
-  mkdir -p "$calls"
-  # mkdir is atomic, so the numbering stays gap-free and ordered even if calls overlap.
+  local calls="$STANDIN_LOG_DIR/calls" n earlier
+  [ -d "$calls" ] || mkdir -p "$calls"
+  # Start after the calls already recorded (a glob, no process); mkdir is atomic, so the numbering stays
+  # gap-free and ordered even if calls overlap: a call that loses the race takes the next number.
+  earlier=("$calls"/*)
+  [ -e "${earlier[0]}" ] && n=$(( ${#earlier[@]} + 1 )) || n=1
   while ! mkdir "$calls/$n" 2>/dev/null; do n=$((n + 1)); done
   STANDIN_CALL_DIR="$calls/$n"
   printf '%s' "$1" > "$STANDIN_CALL_DIR/tool"

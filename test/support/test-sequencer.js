@@ -1,0 +1,36 @@
+'use strict';
+// Orders the test files by when what they read is ready: the global setup starts the main command and the
+// syntheses and returns at once (test/support/global-setup.ts). The files that read the first two
+// syntheses go first (the longest one among them): while they wait, the main command and the syntheses
+// have the machine to themselves. Then the files that read nothing, then each file when what it reads is due. JavaScript: jest
+// loads it untransformed.
+const { readFileSync } = require('node:fs');
+const Sequencer = require('@jest/test-sequencer').default;
+
+/** The order the global setup's synthesis job produces results in; the main command is ready about second. */
+const PRODUCED = ['three-stages', 'example', 'main-command', 'single-account', 'one-stage', 'generated'];
+const ALL_TEST_CONFIGS = ['three-stages', 'example', 'single-account', 'one-stage'];
+
+function readyRank(path) {
+  const source = readFileSync(path, 'utf8');
+  const needs = new Set();
+  for (const name of ALL_TEST_CONFIGS) if (source.includes(`'${name}'`) && /sharedSynth|TestConfigName/.test(source)) needs.add(name);
+  if (/exampleSynth\(/.test(source)) needs.add('example');
+  if (/Object\.keys\(TEST_CONFIGS\)/.test(source)) ALL_TEST_CONFIGS.forEach((name) => needs.add(name));
+  if (/recordedMainCommand\(/.test(source)) needs.add('main-command');
+  if (/GENERATED_CONFIGS_ENV/.test(source)) needs.add('generated');
+  return Math.max(-1, ...[...needs].map((need) => PRODUCED.indexOf(need)));
+}
+
+class PlatformTestSequencer extends Sequencer {
+  sort(tests) {
+    const ranked = tests.map((test) => {
+      const rank = readyRank(test.path);
+      return { test, rank: rank === -1 ? 1.5 : rank, size: readFileSync(test.path).length };
+    });
+    // Within a rank, the bigger file first: it is usually the slower one.
+    return ranked.sort((a, b) => a.rank - b.rank || b.size - a.size).map(({ test }) => test);
+  }
+}
+
+module.exports = PlatformTestSequencer;
