@@ -52,6 +52,9 @@ function yamlProblems(errors: readonly YAMLError[], lineCounter: LineCounter): A
       if (error.code === 'MULTILINE_IMPLICIT_KEY' && overIndented.has(error.pos[0])) {
         return { line: lineCounter.linePos(error.pos[1]).line, message: 'this key is indented deeper than the keys above it; align it with them' };
       }
+      if (error.code === 'BAD_INDENT' && /same column/.test(message)) {
+        return { line: lineCounter.linePos(error.pos[0]).line, message: 'this key is not aligned with the keys above it; align it with them' };
+      }
       if (error.code === 'MULTILINE_IMPLICIT_KEY') {
         return { line: lineCounter.linePos(error.pos[0]).line, message: `${message}: a key is missing its ":"` };
       }

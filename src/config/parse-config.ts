@@ -75,6 +75,9 @@ function typeHint(expected: string, input: unknown, path: readonly PropertyKey[]
   if (expected === 'string' && (typeof input === 'number' || typeof input === 'boolean')) {
     return `write it in quotes, e.g. "${String(input)}"`;
   }
+  if (expected === 'string' && typeof input === 'object' && input !== null) {
+    return `write one text value on the same line as "${field}:", not ${Array.isArray(input) ? '"- item" lines' : 'indented fields'} under it`;
+  }
   if (expected === 'boolean') return 'write true or false, without quotes';
   if (expected === 'number') return typeof input === 'string' && /^\d+$/.test(input) ? `write ${input} without quotes` : 'write a number without quotes, e.g. 2';
   if (expected === 'array') return 'write a list, one "- item" per line';

@@ -33,6 +33,45 @@ const MISTAKES: Mistake[] = [
   { name: 'a stage field that moved to the app', apply: (c) => { c.stages[0].appRepository = { name: 'hello' }; }, field: /stages\[0\]\.appRepository/, hint: /moved to app\.name/ },
 ];
 
+/**
+ * Every field a user writes, with the kind of value it takes: a value of another kind must be reported as
+ * what it is ("got the number …"), never as a missing field.
+ */
+type FieldKind = 'text' | 'number' | 'boolean' | 'mapping' | 'list';
+const TYPED_FIELDS: ReadonlyArray<{ path: (config: Mutable) => [Mutable, string]; field: RegExp; kind: FieldKind }> = [
+  { path: (c) => [c.toolchain, 'account'], field: /toolchain\.account/, kind: 'text' },
+  { path: (c) => [c.toolchain, 'region'], field: /toolchain\.region/, kind: 'text' },
+  { path: (c) => [c.source, 'repository'], field: /source\.repository/, kind: 'text' },
+  { path: (c) => [c.source, 'branch'], field: /source\.branch/, kind: 'text' },
+  { path: (c) => [c.app, 'name'], field: /app\.name/, kind: 'text' },
+  { path: (c) => [c.stages[0], 'account'], field: /stages\[0\]\.account/, kind: 'text' },
+  { path: (c) => [c.stages[0], 'name'], field: /stages\[0\]\.name/, kind: 'text' },
+  { path: (c) => [c.stages[0].service, 'cpu'], field: /stages\[0\]\.service\.cpu/, kind: 'number' },
+  { path: (c) => [c.stages[0].service, 'minTasks'], field: /stages\[0\]\.service\.minTasks/, kind: 'number' },
+  { path: (c) => [c.stages[0], 'availabilityZones'], field: /stages\[0\]\.availabilityZones/, kind: 'number' },
+  { path: (c) => [c.stages[0].retention, 'logDays'], field: /stages\[0\]\.retention\.logDays/, kind: 'number' },
+  { path: (c) => [c.stages[0], 'clientInstance'], field: /stages\[0\]\.clientInstance/, kind: 'boolean' },
+  { path: (c) => [c.stages[0], 'requiresApproval'], field: /stages\[0\]\.requiresApproval/, kind: 'boolean' },
+  { path: (c) => [c, 'app'], field: /app/, kind: 'mapping' },
+  { path: (c) => [c.stages[0], 'service'], field: /stages\[0\]\.service/, kind: 'mapping' },
+  { path: (c) => [c, 'stages'], field: /stages/, kind: 'list' },
+];
+const VALUE_OF_KIND: Record<FieldKind, fc.Arbitrary<unknown>> = {
+  text: fc.string({ minLength: 1, maxLength: 12 }).filter((text) => !/^\d+$/.test(text) && !['true', 'false'].includes(text)),
+  number: fc.integer({ min: 1, max: 999_999_999_999 }),
+  boolean: fc.boolean(),
+  mapping: fc.constant({ some: 'thing' }),
+  list: fc.constant(['an item']),
+};
+/** How the message names a value of each kind it did not expect. */
+const GOT_KIND: Record<FieldKind, RegExp> = {
+  text: /got the text "/,
+  number: /got the number \d+/,
+  boolean: /got (true|false)/,
+  mapping: /got a mapping/,
+  list: /got a list/,
+};
+
 function clone(config: PlatformConfigInput): Mutable {
   return JSON.parse(JSON.stringify(config));
 }
@@ -72,6 +111,61 @@ describe('parseConfig', () => {
     fc.assert(fc.property(validConfig, (config) => {
       expect(errorOf(config)).toBeUndefined();
     }), { numRuns: 300 });
+  });
+
+  test.each(TYPED_FIELDS.map((typed) => ({ ...typed, name: typed.field.source.replace(/\\/g, '') })))(
+    'a value of the wrong kind for $name names the field, the value it got, and what to write',
+    (typed) => {
+      const otherKinds = (Object.keys(VALUE_OF_KIND) as FieldKind[]).filter((kind) => kind !== typed.kind);
+      fc.assert(fc.property(validConfig, fc.constantFrom(...otherKinds).chain((kind) => fc.tuple(fc.constant(kind), VALUE_OF_KIND[kind])), (valid, [kind, value]) => {
+        const config = clone(valid);
+        const [parent, key] = typed.path(config);
+        parent[key] = value;
+        const message = errorOf(config)?.message ?? '';
+        expect(message).toMatch(typed.field);
+        expect(message).toMatch(GOT_KIND[kind]);
+        expect(message).not.toMatch(/is required/);
+        // What it accepts: a kind to write, an example, or the values allowed.
+        expect(message).toMatch(/; (write|must be|e\.g\.)/);
+      }), { numRuns: 25 });
+    },
+  );
+
+  test.each([
+    {
+      mistake: 'an unquoted account id',
+      apply: (c: Mutable) => { c.stages[1].account = 222222222222; },
+      message: '  - stages[1].account: got the number 222222222222; write the 12-digit account id in quotes, e.g. "222222222222" '
+        + '(unquoted, YAML reads it as a number and drops leading zeros)',
+    },
+    {
+      mistake: 'a region typo',
+      apply: (c: Mutable) => { c.stages[0].region = 'eu-wset-1'; },
+      message: '  - stages[0].region: "eu-wset-1" is not an AWS region; did you mean eu-west-1? The platform runs in ',
+    },
+    {
+      mistake: 'a stage name with capitals',
+      apply: (c: Mutable) => { c.stages[0].name = 'Dev_1'; },
+      message: '  - stages[0].name: got the text "Dev_1"; must be 1-16 lowercase letters, digits or "-", starting with a letter (e.g. dev, prod)',
+    },
+    {
+      mistake: 'a word for a number',
+      apply: (c: Mutable) => { c.stages[0].service.minTasks = 'two'; },
+      message: '  - stages[0].service.minTasks: got the text "two"; write a number without quotes, e.g. 2',
+    },
+    {
+      mistake: 'a quoted yes for a flag',
+      apply: (c: Mutable) => { c.stages[0].clientInstance = 'yes'; },
+      message: '  - stages[0].clientInstance: got the text "yes"; write true or false, without quotes',
+    },
+  ])('the message for $mistake is the one the configuration reference quotes', ({ apply, message }) => {
+    const config = clone(EXAMPLE_CONFIG);
+    apply(config);
+    const error = errorOf(config);
+    const lines = error!.message.split('\n');
+    expect(lines[0]).toBe('Invalid platform configuration in platform.yaml:');
+    expect(lines).toHaveLength(2);
+    expect(lines[1].startsWith(message)).toBe(true);
   });
 
   test.each(MISTAKES)('rejects $name with one message naming the field and the fix', (mistake) => {
