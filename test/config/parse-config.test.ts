@@ -117,7 +117,8 @@ describe('parseConfig', () => {
     'a value of the wrong kind for $name names the field, the value it got, and what to write',
     (typed) => {
       const otherKinds = (Object.keys(VALUE_OF_KIND) as FieldKind[]).filter((kind) => kind !== typed.kind);
-      fc.assert(fc.property(validConfig, fc.constantFrom(...otherKinds).chain((kind) => fc.tuple(fc.constant(kind), VALUE_OF_KIND[kind])), (valid, [kind, value]) => {
+      const wrongValue = fc.constantFrom(...otherKinds).chain((kind) => fc.tuple(fc.constant(kind), VALUE_OF_KIND[kind]));
+      fc.assert(fc.property(validConfig, wrongValue, (valid, [kind, value]) => {
         const config = clone(valid);
         const [parent, key] = typed.path(config);
         parent[key] = value;
