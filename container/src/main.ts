@@ -65,8 +65,13 @@ function start(config: Config): void {
     });
     void (async () => {
       await pause(Math.min(config.drainDelayMs, left()));
-      announce({ level: 'info', msg: 'draining', connections: openConnections(server) });
-      const closed = await within(drain(server, app, config.drainIdleMs), left());
+      const connections = openConnections(server);
+      // The listener closes before the line is written: whoever reads "draining" (a log reader, a test)
+      // can rely on new connections being refused from then on, even if this process is descheduled
+      // right after the write.
+      const drained = drain(server, app, config.drainIdleMs);
+      announce({ level: 'info', msg: 'draining', connections });
+      const closed = await within(drained, left());
       if (closed) logger.log({ level: 'info', msg: 'shutdown complete' });
       else logger.log({ level: 'error', msg: 'shutdown timed out, exiting with requests still open', connections: openConnections(server) });
       // A log reader that has fallen behind gets what is left of the deadline
