@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { parse } from 'yaml';
 import { EXAMPLE_CONFIG, parseConfig } from '../../src/config';
-import { MAIN_COMMAND, type MainCommandRun, readmeSampleConfiguration, recordedMainCommand } from '../support/main-command';
+import { MAIN_COMMAND, type MainCommandRun, readmeSampleConfiguration, recordedMainCommand, REPOSITORY_ROOT } from '../support/main-command';
 
 /**
  * A user's first steps, end to end: the README's sample configuration saved as config/platform.yaml in a
@@ -24,6 +24,15 @@ describe(`the README's sample configuration, then \`${MAIN_COMMAND.join(' ')}\``
     expect(output).toContain('Platform configuration: config/platform.yaml (found at the conventional path)\n');
     expect(output).toMatch(/Compliance gate passed: AwsSolutions 0 to fix \(\d+ acknowledged\), PlatformChecks 0 to fix \(\d+ acknowledged\), Control Tower 0 to fix \(\d+ acknowledged\)\. Report: cdk\.out\/compliance\/report\.md \(6 stacks, [\d.]+ s\)/);
     expect(existsSync(path.join(run.workspace, 'cdk.out', 'compliance', 'report.md'))).toBe(true);
+  });
+
+  test('prints, line for line, what the deploy guide in the README shows for a pass (the time aside)', () => {
+    const readme = readFileSync(path.join(REPOSITORY_ROOT, 'README.md'), 'utf8');
+    const shown = /A pass prints[^\n]*\n\s*```\n([\s\S]*?)\n\s*```/.exec(readme)?.[1].split('\n').map((line) => line.trim());
+    const withoutTime = (line: string) => line.replace(/\((\d+) stacks, [\d.]+ s\)/, '($1 stacks, … s)');
+    const printed = `${run.stdout}${run.stderr}`.split('\n').filter((line) => line !== '');
+    expect(shown).toBeDefined();
+    expect(printed.map(withoutTime)).toEqual(shown!.map(withoutTime));
   });
 
   test('every stack is in the account and region the sample names', () => {

@@ -85,3 +85,15 @@ export function recordedMainCommand(): MainCommandRun {
   waitForResult(workspace, `the README's main command in ${workspace}`);
   return JSON.parse(readFileSync(path.join(workspace, RECORD), 'utf8'));
 }
+
+// The global setup runs the recording in a process of its own: jest may run the test files in its own
+// process (one worker), where a test waiting for the record would block the very event loop that writes it.
+if (require.main === module) {
+  const workspace = process.argv[2];
+  if (!workspace) {
+    console.error('usage: main-command.ts <workspace>');
+    process.exitCode = 2;
+  } else {
+    void recordMainCommand(workspace);
+  }
+}

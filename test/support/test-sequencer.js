@@ -7,8 +7,8 @@
 const { readFileSync } = require('node:fs');
 const Sequencer = require('@jest/test-sequencer').default;
 
-/** The order the global setup's synthesis job produces results in; the main command is ready about second. */
-const PRODUCED = ['three-stages', 'example', 'main-command', 'single-account', 'one-stage', 'generated'];
+/** The order the global setup's synthesis job produces results in (SYNTHESIS_ORDER there); the main command is ready about second. */
+const PRODUCED = ['three-stages', 'main-command', 'single-account', 'one-stage', 'example', 'generated'];
 const ALL_TEST_CONFIGS = ['three-stages', 'example', 'single-account', 'one-stage'];
 
 function readyRank(path) {
