@@ -183,6 +183,19 @@ describe('the role the app pipeline deploys a stage with', () => {
     expect(update.Resource).not.toBe('*');
   });
 
+  // The Service Authorization Reference lets RegisterTaskDefinition and TagResource name a task-definition ARN;
+  // the revision a deploy registers does not exist yet, so every revision of this one family, and no other.
+  test.each(['dev', 'prod'])('%s: registers and tags revisions of its own task family only', (stage) => {
+    const family = onlyResource(service[stage], 'AWS::ECS::TaskDefinition').Properties.Family;
+    expect(family).toEqual(expect.any(String));
+    const register = deployStatements(stage).filter((statement) => [statement.Action].flat().some((action: string) => /RegisterTaskDefinition|TagResource/.test(action)));
+    const account = stage === 'dev' ? '222222222222' : '333333333333';
+    expect(register).toEqual([expect.objectContaining({
+      Action: ['ecs:RegisterTaskDefinition', 'ecs:TagResource'],
+      Resource: `arn:aws:ecs:eu-west-1:${account}:task-definition/${family}:*`,
+    })]);
+  });
+
   test('reads image definitions from the artifact store of its own region only, and decrypts nothing else', () => {
     const statements = deployStatements('prod');
     const read = statements.find((statement) => [statement.Action].flat().includes('s3:GetObject'));
