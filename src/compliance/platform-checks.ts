@@ -10,6 +10,7 @@ import { KmsKeyRetention } from './rules/kms-key-retention';
 import { NotificationRuleAfterTopicPolicy } from './rules/notification-rule-after-topic-policy';
 import { PassRoleScoped } from './rules/pass-role-scoped';
 import { RetainExceptOnCreate } from './rules/retain-except-on-create';
+import { StartsAfterEndpoints } from './rules/starts-after-endpoints';
 import { StartsAfterRolePolicies } from './rules/starts-after-role-policies';
 
 /**
@@ -110,6 +111,16 @@ export class PlatformChecks extends NagPack {
         'Fix: add the policies as dependencies, e.g. waitForRolePolicies(pipeline) (src/iam/wait-for-policies.ts) or service.node.addDependency(executionRole.node.findChild("DefaultPolicy")).',
       level: NagMessageLevel.ERROR,
       rule: StartsAfterRolePolicies,
+      node,
+    });
+    this.applyRule({
+      info: 'An ECS service without public IPs is created without waiting for the VPC endpoints its tasks pull and log through, or for the rules that let it into them.',
+      explanation:
+        'CloudFormation creates the endpoints and the security group rules in parallel with the service, which refers to the VPC\'s subnets only. '
+        + 'Tasks started before the ECR, S3 and CloudWatch Logs endpoints exist cannot pull their image, and the deployment circuit breaker rolls the first deploy back. '
+        + 'Fix: make the service depend on them, e.g. service.node.addDependency(network.endpointsReady) (src/stages/network/private-network.ts).',
+      level: NagMessageLevel.ERROR,
+      rule: StartsAfterEndpoints,
       node,
     });
   }

@@ -61,6 +61,7 @@ export class ServiceStack extends Stack {
       cpuArchitecture: config.app.cpuArchitecture,
     });
     network.allowEndpointAccessFrom(this.app.securityGroup, 'App tasks');
+    this.app.service.node.addDependency(network.endpointsReady);
 
     new EcsDeployRole(this, 'DeployRole', {
       roleName: names.deployRole,

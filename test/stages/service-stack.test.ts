@@ -117,6 +117,20 @@ describe('service', () => {
     expect(ecsService.DependsOn).toContain(executionPolicy);
   });
 
+  // The subnets are isolated: before the endpoints exist, a task can neither pull its image nor log.
+  test.each(['dev', 'prod'])('%s: the service is created only once the endpoints its tasks pull and log through, and the rule into them, exist', (stage) => {
+    const [, ecsService] = resourcesOf(service[stage], 'AWS::ECS::Service')[0];
+    const endpoints = resourcesOf(service[stage], 'AWS::EC2::VPCEndpoint')
+      .filter(([, endpoint]) => /\.(ecr\.api|ecr\.dkr|logs|s3)"/.test(JSON.stringify(endpoint.Properties.ServiceName)))
+      .map(([id]) => id);
+    expect(endpoints).toHaveLength(4);
+    const appIngress = resourcesOf(service[stage], 'AWS::EC2::SecurityGroupIngress')
+      .filter(([, rule]) => JSON.stringify(rule.Properties.SourceSecurityGroupId).includes('AppSecurityGroup') && JSON.stringify(rule.Properties.GroupId).includes('EndpointSecurityGroup'))
+      .map(([id]) => id);
+    expect(appIngress).toHaveLength(1);
+    expect(ecsService.DependsOn).toEqual(expect.arrayContaining([...endpoints, ...appIngress]));
+  });
+
   test.each([['dev', 1, 2], ['prod', 2, 6]])('%s: CPU target tracking between min %i and max %i tasks', (stage, min, max) => {
     service[stage].hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: min, MaxCapacity: max });
     service[stage].hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {

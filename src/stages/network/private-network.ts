@@ -1,5 +1,5 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { Construct } from 'constructs';
+import { Construct, DependencyGroup, type IDependable } from 'constructs';
 import { encryptedLogGroup, type LogSettings } from '../../logs/log-settings';
 
 export interface PrivateNetworkProps {
@@ -15,6 +15,13 @@ export interface PrivateNetworkProps {
  */
 export class PrivateNetwork extends Construct {
   public readonly vpc: ec2.Vpc;
+  /**
+   * Everything a task in these subnets needs to pull its image and write its logs: the endpoints, and the
+   * security group with the rules that let its callers in. CloudFormation creates them in parallel with
+   * whatever refers to the VPC alone, so a service created that early would start tasks that cannot pull,
+   * and its circuit breaker would roll the first deploy back. Depend on this.
+   */
+  public readonly endpointsReady: IDependable;
   private readonly endpointSecurityGroup: ec2.SecurityGroup;
 
   public constructor(scope: Construct, id: string, props: PrivateNetworkProps) {
@@ -36,8 +43,10 @@ export class PrivateNetwork extends Construct {
       description: 'VPC interface endpoints: HTTPS from the app tasks and the client only',
       allowAllOutbound: false,
     });
+    const ready = new DependencyGroup(this.endpointSecurityGroup);
+    this.endpointsReady = ready;
     // ECR image layers are S3 objects: without this gateway endpoint no task could pull its image.
-    this.vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 });
+    ready.add(this.vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 }));
 
     const services: Record<string, ec2.InterfaceVpcEndpointAwsService> = {
       EcrApi: ec2.InterfaceVpcEndpointAwsService.ECR,
@@ -50,12 +59,12 @@ export class PrivateNetwork extends Construct {
       services.Ec2Messages = ec2.InterfaceVpcEndpointAwsService.EC2_MESSAGES;
     }
     for (const [name, service] of Object.entries(services)) {
-      this.vpc.addInterfaceEndpoint(name, {
+      ready.add(this.vpc.addInterfaceEndpoint(name, {
         service,
         privateDnsEnabled: true,
         open: false,
         securityGroups: [this.endpointSecurityGroup],
-      });
+      }));
     }
   }
 
