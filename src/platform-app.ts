@@ -17,6 +17,9 @@ export function buildPlatform(app: App, config: PlatformConfig, options: Platfor
   const pipelineStack = new DeliveryPipelineStack(app, 'DeliveryPipeline', {
     stackName: releaseNames(config.app.name).metaPipelineStack,
     env: { account: config.toolchain.account, region: config.toolchain.region },
+    // Deployed by the CDK CLI (the first `cdk deploy`, then the pipeline's self-mutation), which sets this
+    // itself: the stack that holds the pipeline, its artifact store and their keys is protected like the release.
+    terminationProtection: config.toolchain.retention === 'retain',
     config,
     configFile: options.configFile,
   });

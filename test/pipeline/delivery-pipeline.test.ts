@@ -110,7 +110,11 @@ describe('meta-pipeline of the example configuration', () => {
     const protects = spec.phases.build.commands.filter((command: string) => command.startsWith('bash "$STACK_TOOL" protect'));
     expect(protects.map((command: string) => command.split(' ').at(-1))).toEqual(['hello-codepipeline-release-Stateful', 'hello-codepipeline-release-Build', 'hello-codepipeline-prod-Service', 'hello-codepipeline-delivery-Pipeline']);
     const retained = synth.stacks().filter(({ artifact }) => artifact.terminationProtection).map(({ artifact }) => artifact.stackName);
-    expect(retained.sort()).toEqual(['hello-codepipeline-delivery-Pipeline', 'hello-codepipeline-prod-Service', 'hello-codepipeline-release-Build', 'hello-codepipeline-release-Stateful']);
+    // The pipeline's own stack too; the CDK CLI that deploys it (first by hand, then in SelfMutate) sets its protection.
+    expect(retained.sort()).toEqual([
+      'hello-codepipeline-delivery-Pipeline', 'hello-codepipeline-platform-pipeline', 'hello-codepipeline-prod-Service',
+      'hello-codepipeline-release-Build', 'hello-codepipeline-release-Stateful',
+    ]);
   });
 
   test('SeedNewStages seeds dev from the first build and prod from what dev runs, and may only read, tag and build', () => {
@@ -176,6 +180,11 @@ describe('three stages, one in another region', () => {
     expect(approvals).toEqual(['staging', 'prod']);
     const checked = stages.filter((stage) => stage.Actions.some((action) => action.Name.endsWith('-ServiceCheck'))).map((stage) => stage.Name);
     expect(checked).toEqual(['dev']);
+  });
+
+  test('a toolchain whose retention is "destroy" leaves the pipeline\'s own stack unprotected, so it can be deleted', () => {
+    expect(synth.config.toolchain.retention).toBe('destroy');
+    expect(synth.stack('DeliveryPipeline').terminationProtection).toBeFalsy();
   });
 
   test('each approval points the approver at the check the stage before it has, or says it has none', () => {
