@@ -170,7 +170,6 @@ function stageSpecificFindings(stage: WorkloadStage): AcceptedFinding[] {
       accept({ id: 'AwsSolutions::AwsSolutions-IAM4', where: `${config.name}/Service/Client/Role`, findings: /^Policy::arn:<AWS::Partition>:iam::aws:policy\/AmazonSSMManagedInstanceCore$/, reason: 'AmazonSSMManagedInstanceCore is the policy AWS documents for Session Manager; the instance has nothing else.' }),
       accept({ id: 'AwsSolutions::AwsSolutions-EC29', where: `${config.name}/Service/Client/Instance`, reason: 'A disposable client for curl through Session Manager; termination protection would only block deleting the stage.' }),
       accept({ id: 'cdk-validator-cfnguard::ec2_instance_nitro_encryption_in_transit_check', where: `${config.name}/Service/Client/Instance`, reason: 'The client only sends a plain HTTP request to the app inside the VPC; a t4g.nano is enough and its traffic carries nothing sensitive.' }),
-      accept({ id: 'cdk-validator-cfnguard::ec2_launch_template_monitoring_enabled_check', where: `${config.name}/Service/Client/Instance`, reason: 'Detailed monitoring is enabled on the instance itself; aws-cdk-lib\'s launch template only carries the IMDSv2 setting.' }),
     );
   }
   return accepted;

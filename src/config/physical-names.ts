@@ -24,6 +24,9 @@ export interface ReleaseNames {
   /** The meta-pipeline, and the stack that holds it. */
   readonly metaPipeline: string;
   readonly metaPipelineStack: string;
+  /** The CodeStar notification rules of the meta-pipeline and of the app pipeline. */
+  readonly metaPipelineNotifications: string;
+  readonly pipelineNotifications: string;
   /** The artifact bucket of the app pipeline in `region` (S3 names are global: account and region are in it). */
   artifactBucket(account: string, region: string): string;
   /** The CloudFormation name of a stack of the platform: app-prefixed, so two platforms share an account. */
@@ -58,6 +61,8 @@ export function releaseNames(app: string): ReleaseNames {
     artifactKeyParameter: `/${app}/release/artifact-key-arn`,
     metaPipeline: `${app}-platform`,
     metaPipelineStack: `${app}-platform-pipeline`,
+    metaPipelineNotifications: `${app}-platform-notifications`,
+    pipelineNotifications: `${app}-release-notifications`,
     stack: (stageId, stackId) => `${app}-${stageId}-${stackId}`,
   };
 }
@@ -91,6 +96,7 @@ const NAME_RULES: Record<string, { scope: 'account' | 'region' | 'global' | 'clu
   'ECS service': { scope: 'cluster', maxLength: 255 },
   'S3 bucket': { scope: 'global', maxLength: 63 },
   'CloudFormation stack': { scope: 'region', maxLength: 128 },
+  'CodeStar notification rule': { scope: 'region', maxLength: 64 },
 };
 
 export interface NamedResource {
@@ -129,6 +135,8 @@ export function namedResources(input: NamingInput): NamedResource[] {
     toolchain('IAM role', release.pipelineRole),
     toolchain('CodePipeline pipeline', release.metaPipeline),
     toolchain('CloudFormation stack', release.metaPipelineStack),
+    toolchain('CodeStar notification rule', release.metaPipelineNotifications),
+    toolchain('CodeStar notification rule', release.pipelineNotifications),
     toolchain('CloudFormation stack', release.stack('release', 'Stateful')),
     toolchain('CloudFormation stack', release.stack('release', 'Build')),
     toolchain('CloudFormation stack', release.stack('delivery', 'Pipeline')),

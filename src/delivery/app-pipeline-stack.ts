@@ -142,7 +142,7 @@ export class AppPipelineStack extends Stack {
     waitForRolePolicies(this.appPipeline.pipeline, pipelineRole.node.children.filter((child): child is iam.Policy => child instanceof iam.Policy));
 
     const notifications = new NotificationTopic(this, 'Notifications', { emails: config.notifications.emails });
-    notifications.notifyOn(this.appPipeline.pipeline, [
+    notifications.notifyOn(this.appPipeline.pipeline, names.pipelineNotifications, [
       codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_FAILED,
       codepipeline.PipelineNotificationEvents.ACTION_EXECUTION_FAILED,
       codepipeline.PipelineNotificationEvents.MANUAL_APPROVAL_NEEDED,

@@ -36,8 +36,15 @@ export class NotificationTopic extends Construct {
    * Notifications publish: created side by side, the rule can come first and fail with "Invalid request
    * provided" (aws/aws-cdk#29484). `after` lists anything else the rule must wait for.
    */
-  public notifyOn(pipeline: codepipeline.IPipeline, events: codepipeline.PipelineNotificationEvents[], after: IDependable[] = []): void {
-    const rule = pipeline.notifyOn('Notifications', this.topic, { events });
+  public notifyOn(
+    pipeline: codepipeline.IPipeline,
+    ruleName: string,
+    events: codepipeline.PipelineNotificationEvents[],
+    after: IDependable[] = [],
+  ): void {
+    // Named by the caller: a rule's name is unique in its account and region, and the generated one carries
+    // no app name, so a second platform in the account would collide with the first.
+    const rule = pipeline.notifyOn('Notifications', this.topic, { events, notificationRuleName: ruleName });
     const topicPolicy = this.topic.node.tryFindChild('Policy');
     if (topicPolicy) rule.node.addDependency(topicPolicy);
     for (const dependency of after) rule.node.addDependency(dependency);

@@ -126,7 +126,7 @@ export class DeliveryPipelineStack extends Stack {
     // role exists; this stack is the first the toolchain account deploys, so it makes sure it does.
     const serviceRole = new NotificationsServiceRole(this, 'NotificationsServiceRole', { logs: logSettings });
     const notifications = new NotificationTopic(this, 'Notifications', { emails: config.notifications.emails });
-    notifications.notifyOn(this.pipeline.pipeline, [
+    notifications.notifyOn(this.pipeline.pipeline, releaseNames(config.app.name).metaPipelineNotifications, [
       codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_FAILED,
       codepipeline.PipelineNotificationEvents.MANUAL_APPROVAL_NEEDED,
     ], [serviceRole]);

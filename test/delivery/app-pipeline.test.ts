@@ -187,6 +187,8 @@ describe.each<[TestConfigName, string]>([
   test('failures and pending approvals are notified, and the rule waits for the topic policy that lets it publish', () => {
     const rules = Object.values<any>(pipelineTemplate.findResources('AWS::CodeStarNotifications::NotificationRule'));
     expect(rules).toHaveLength(1);
+    // Named for the app: rule names are unique in an account and region, which two platforms may share.
+    expect(rules[0].Properties.Name).toBe(`${synth.config.app.name}-release-notifications`);
     expect(rules[0].Properties.EventTypeIds).toEqual(expect.arrayContaining([
       'codepipeline-pipeline-pipeline-execution-failed', 'codepipeline-pipeline-manual-approval-needed',
     ]));

@@ -150,6 +150,7 @@ describe('meta-pipeline of the example configuration', () => {
   test('failures and approvals are notified, once the topic policy and the CodeStar Notifications service role exist', () => {
     const [[, rule]] = Object.entries<any>(template.findResources('AWS::CodeStarNotifications::NotificationRule'));
     expect(rule.Properties.EventTypeIds).toEqual(['codepipeline-pipeline-pipeline-execution-failed', 'codepipeline-pipeline-manual-approval-needed']);
+    expect(rule.Properties.Name).toBe('hello-codepipeline-platform-notifications');
     const topicPolicy = Object.keys(template.findResources('AWS::SNS::TopicPolicy'))[0];
     const serviceRole = Object.keys(template.findResources('Custom::ServiceLinkedRole'))[0];
     expect(rule.DependsOn).toEqual(expect.arrayContaining([topicPolicy, serviceRole]));

@@ -246,7 +246,9 @@ describe('client', () => {
       Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>',
       Default: expect.stringMatching(/^\/aws\/service\/ami-amazon-linux-latest\/al2023-ami-kernel-[\w.-]+-arm64$/),
     });
-    service.dev.hasResourceProperties('AWS::EC2::LaunchTemplate', { LaunchTemplateData: { MetadataOptions: { HttpTokens: 'required' } } });
+    expect(instance.MetadataOptions).toEqual({ HttpEndpoint: 'enabled', HttpTokens: 'required' });
+    // No launch template: its generated name would not carry the app's, and collide with another platform's.
+    expect(resourcesOf(service.dev, 'AWS::EC2::LaunchTemplate')).toEqual([]);
     const groups = service.dev.findResources('AWS::EC2::SecurityGroup');
     const clientGroup = Object.entries(groups).find(([id]) => id.startsWith('ClientSecurityGroup'))![1];
     expect(clientGroup.Properties.SecurityGroupIngress).toBeUndefined();

@@ -33,7 +33,10 @@ export class SessionClient extends Construct {
       machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
       securityGroup: this.securityGroup,
       role,
-      requireImdsv2: true,
+      // IMDSv2 on the instance itself: `requireImdsv2` would add a launch template whose generated name
+      // carries no app name, and collide with another platform's in the same account and region.
+      httpTokens: ec2.HttpTokens.REQUIRED,
+      httpEndpoint: true,
       associatePublicIpAddress: false,
       detailedMonitoring: true,
       blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(8, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }) }],
