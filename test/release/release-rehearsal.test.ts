@@ -485,6 +485,26 @@ describe('the service check step', () => {
     expect(workspace.standIns.invocations('hello-codepipeline-dev-check')).toBe(1);
   });
 
+  test('a function Lambda made Inactive while the stage was idle is called again until it runs, and then once', () => {
+    workspace.standIns.lambdaAnswers('hello-codepipeline-dev-check', { ok: true, url: 'http://app.dev.internal:8080/', version: TAG, attempt: 1 });
+    workspace.standIns.lambdaNotReadyFor('hello-codepipeline-dev-check', 2);
+    const run = workspace.run(spec, { CHECK_NOT_READY_WAIT: '0' });
+
+    expect(run).toSucceed();
+    expect(run.stdout.match(/The check function is not ready yet/g)).toHaveLength(2);
+    expect(run.stdout).toContain('Service check: answered http://app.dev.internal:8080/');
+    expect(workspace.standIns.invocations('hello-codepipeline-dev-check')).toBe(1);
+  });
+
+  test('any other failure to call the function ends the step at once, with what AWS said', () => {
+    // No function at all: ResourceNotFoundException, which waiting does not cure.
+    const run = workspace.run(spec, { CHECK_NOT_READY_WAIT: '0' });
+
+    expect(run.succeeded).toBe(false);
+    expect(run.stderr).toContain('ResourceNotFoundException');
+    expect(run.stdout).not.toContain('not ready yet');
+  });
+
   test('(the stand-in itself) the CLI\'s defaults would have retried the call and reported a read timeout', () => {
     workspace.standIns.lambdaAnswers('hello-codepipeline-dev-check', { errorMessage: 'did not answer' }, 84);
     const run = workspace.run({

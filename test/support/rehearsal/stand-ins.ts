@@ -145,6 +145,13 @@ export class StandIns {
     writeFileSync(path.join(dir, 'seconds'), String(seconds));
   }
 
+  /** The next `calls` invocations fail as they do on a function Lambda has made Inactive, without running it. */
+  public lambdaNotReadyFor(functionName: string, calls: number): void {
+    const dir = path.join(this.stateDir, 'lambda', functionName);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'not-ready'), String(calls));
+  }
+
   public invocations(functionName: string): number {
     const file = path.join(this.stateDir, 'lambda', functionName, 'invocations');
     return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0;

@@ -193,6 +193,7 @@ codebuild() {
 }
 
 # Each function answers what STANDIN_STATE_DIR/lambda/<name>/payload holds, after `seconds` (default 1)
+# (and, while `not-ready` counts down, refuses as an Inactive function does)
 # that are not waited but compared with the CLI's read timeout (default 60 s, 0 = none). A call that times
 # out is retried up to AWS_MAX_ATTEMPTS (default 3) times, each retry invoking the function again.
 lambda_() {
@@ -204,6 +205,12 @@ lambda_() {
   name=${arn##*:}
   dir="$STANDIN_STATE_DIR/lambda/$name"
   [ -f "$dir/payload" ] || { echo "An error occurred (ResourceNotFoundException) when calling the Invoke operation: Function not found: $arn" >&2; exit 254; }
+  # A function idle for weeks is Inactive: the next calls fail, unrun, until Lambda has restored it.
+  if [ -s "$dir/not-ready" ] && [ "$(cat "$dir/not-ready")" -gt 0 ]; then
+    echo $(( $(cat "$dir/not-ready") - 1 )) > "$dir/not-ready"
+    echo "An error occurred (ResourceNotReadyException) when calling the Invoke operation: The function is currently in the following state: Inactive" >&2
+    exit 254
+  fi
   seconds=$(cat "$dir/seconds" 2>/dev/null || echo 1)
   timeout=$(option --cli-read-timeout 60)
   attempts=${AWS_MAX_ATTEMPTS:-3}
