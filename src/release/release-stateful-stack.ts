@@ -1,20 +1,14 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
-import { ArtifactStore, type RoleReference } from './artifact-store';
-import { type ImagePuller, ImageRepository } from './image-repository';
+import type { ArtifactStore } from './artifact-store';
+import type { ImageRepository } from './image-repository';
+import { addReleaseStores, type ReleaseStoresProps } from './release-stores';
 import { SourceRepository } from './source-repository';
-import type { PlatformConfig } from '../config';
 import { releaseNames } from '../config/physical-names';
 import { removalPolicyFor } from '../retention';
 
-export interface ReleaseStatefulStackProps extends StackProps {
-  readonly config: PlatformConfig;
-  /** The stages' task execution roles in this region, which pull from the repository here. */
-  readonly pullers: readonly ImagePuller[];
-  /** The stages' deploy roles in this region, which read image definitions from the artifact store here. */
-  readonly deployRoles: readonly RoleReference[];
-}
+export interface ReleaseStatefulStackProps extends StackProps, ReleaseStoresProps {}
 
 /**
  * What the app's release keeps, in the toolchain account and region: its git history, its images, and the
@@ -35,16 +29,7 @@ export class ReleaseStatefulStack extends Stack {
     const removalPolicy = removalPolicyFor(config.toolchain.retention);
 
     this.source = new SourceRepository(this, 'Source', { repositoryName: names.repository, branch: config.app.branch, removalPolicy });
-    this.images = new ImageRepository(this, 'Images', { repositoryName: names.repository, removalPolicy, maxImages: 50 });
-    this.images.allowPullBy(props.pullers);
-    this.artifacts = new ArtifactStore(this, 'Artifacts', {
-      bucketName: names.artifactBucket(this.account, this.region),
-      keyAlias: names.artifactKeyAlias,
-      removalPolicy,
-      artifactDays: 90,
-      accessLogDays: 365,
-    });
-    this.artifacts.grantReadToRolesOfOtherAccounts(props.deployRoles);
+    ({ images: this.images, artifacts: this.artifacts } = addReleaseStores(this, props));
     // The app pipeline's stack is another CDK stage, which cannot reference this one: it reads the key's ARN here.
     new ssm.StringParameter(this, 'ArtifactKeyArn', {
       parameterName: names.artifactKeyParameter,

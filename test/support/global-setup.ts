@@ -7,8 +7,9 @@ import { MAIN_COMMAND_RUN_ENV, readmeSampleConfiguration, REPOSITORY_ROOT, userW
 import { SHARED_ASSEMBLIES_ENV } from './synth-app';
 import { TEST_CONFIGS, type TestConfigName } from './test-configs';
 
-/** The order of the shared syntheses; test/support/test-sequencer.js orders the test files by it. */
-const SYNTHESIS_ORDER: readonly TestConfigName[] = ['three-stages', 'single-account', 'one-stage', 'example'];
+/** The order of the shared syntheses: the one test/support/test-sequencer.js orders the test files by. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const SYNTHESIS_ORDER = (require('./test-sequencer.js').PRODUCED as string[]).filter((name): name is TestConfigName => name in TEST_CONFIGS);
 
 /** Where the global teardown finds what is still running. */
 const RUNNING = Symbol.for('platform-test-background-jobs');
@@ -41,7 +42,7 @@ export default function globalSetup(): void {
   // synthesized the same configuration: by then the gate's report cache holds every one of its templates.
   const names = SYNTHESIS_ORDER;
   const unordered = Object.keys(TEST_CONFIGS).filter((name) => !names.includes(name as TestConfigName));
-  if (unordered.length > 0) throw new Error(`add ${unordered.join(', ')} to SYNTHESIS_ORDER in test/support/global-setup.ts`);
+  if (unordered.length > 0) throw new Error(`add ${unordered.join(', ')} to PRODUCED in test/support/test-sequencer.js`);
   const outdirs = Object.fromEntries(names.map((name) => [name, mkdtempSync(path.join(tmpdir(), `platform-${name}-`))]));
   const generated = generateConfigs();
   const workspace = userWorkspace(readmeSampleConfiguration());
