@@ -1,7 +1,8 @@
-import { CfnResource } from 'aws-cdk-lib';
+import { CfnResource, type PolicyValidationPluginReport } from 'aws-cdk-lib';
 import { NagMessageLevel, NagPack, NagPackProps } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { NODE_MAJOR } from '../toolchain/node-major';
+import { withRenderCache } from './rules/cfn-template';
 import { CodeBuildNodeRuntime } from './rules/codebuild-node-runtime';
 import { EcsDeployRoleComplete } from './rules/ecs-deploy-role-complete';
 import { EcsNoWildcardActions } from './rules/ecs-no-wildcard-actions';
@@ -24,6 +25,10 @@ export class PlatformChecks extends NagPack {
   constructor(scope?: IConstruct, props?: NagPackProps) {
     super(scope, props);
     this.packName = 'PlatformChecks';
+  }
+
+  public validateScope(scope: IConstruct): PolicyValidationPluginReport {
+    return withRenderCache(() => super.validateScope(scope));
   }
 
   protected checkResource(node: CfnResource): void {

@@ -11,12 +11,52 @@ export interface RenderedResource {
   readonly dependsOn: readonly string[];
 }
 
+/** What one pass over a finished construct tree has rendered so far (see `withRenderCache`). */
+interface RenderPass {
+  readonly resources: Map<CfnResource, { rendered: RenderedResource | undefined } | { error: unknown }>;
+  readonly stacks: Map<Stack, Map<string, RenderedResource>>;
+}
+
+let pass: RenderPass | undefined;
+
+/**
+ * Runs `check` with each resource and each stack rendered at most once. A pack's rules each render the
+ * resource they judge, and some render its whole stack, so one pass over the app rendered the same
+ * resources dozens of times (measured: 0.9 s of the pack's 1.0 s on the example configuration). Only for a
+ * pass over a tree that no longer changes, as a validation plugin sees it; renderings are shared between
+ * rules, which only read them.
+ */
+export function withRenderCache<T>(check: () => T): T {
+  const outer = pass;
+  pass = { resources: new Map(), stacks: new Map() };
+  try {
+    return check();
+  } finally {
+    pass = outer;
+  }
+}
+
 /**
  * Renders the resource through `_toCloudFormation()` rather than the L1 getters: that is what lands in the
  * template, property overrides included, and it has the same PascalCase shape whether the resource came
  * from an L2, an L1 or `CfnInclude`.
  */
 export function renderResource(node: CfnResource): RenderedResource | undefined {
+  if (!pass) return render(node);
+  let outcome = pass.resources.get(node);
+  if (!outcome) {
+    try {
+      outcome = { rendered: render(node) };
+    } catch (error) {
+      outcome = { error };
+    }
+    pass.resources.set(node, outcome);
+  }
+  if ('error' in outcome) throw outcome.error;
+  return outcome.rendered;
+}
+
+function render(node: CfnResource): RenderedResource | undefined {
   const rendered = Stack.of(node).resolve(node._toCloudFormation()) as {
     Resources?: Record<string, {
       Type?: string;
@@ -43,6 +83,8 @@ export function renderResource(node: CfnResource): RenderedResource | undefined 
 
 /** Every resource of one stack's own template (nested stacks have templates of their own), by logical id. */
 export function renderStack(stack: Stack): Map<string, RenderedResource> {
+  const known = pass?.stacks.get(stack);
+  if (known) return known;
   const resources = new Map<string, RenderedResource>();
   for (const construct of stack.node.findAll()) {
     if (CfnResource.isCfnResource(construct) && Stack.of(construct) === stack) {
@@ -59,6 +101,7 @@ export function renderStack(stack: Stack): Map<string, RenderedResource> {
       }
     }
   }
+  pass?.stacks.set(stack, resources);
   return resources;
 }
 

@@ -1,4 +1,4 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { findings, newStack } from './run-pack';
 import { PlatformChecks } from '../../../src/compliance/platform-checks';
@@ -45,6 +45,28 @@ describe('PlatformChecks', () => {
     });
     expect(findings(stack)).not.toContain('PlatformChecks-PassRoleScoped[Resource::*]');
     expect(findings(stack)).toContain('PlatformChecks-PassRoleScoped[Condition::iam:PassedToService]');
+  });
+
+  test('judges the tree as it is at each pass: what one pass rendered is not reused by the next', () => {
+    const stack = newStack();
+    const policy = new iam.ManagedPolicy(stack, 'Policy', { statements: [new iam.PolicyStatement({ actions: ['ecs:DescribeServices'], resources: ['*'] })] });
+    const pack = new PlatformChecks();
+    expect(pack.validateScope(stack).violations).toEqual([]);
+    policy.addStatements(new iam.PolicyStatement({ actions: ['ecs:*'], resources: ['*'] }));
+    expect(pack.validateScope(stack).violations.map((violation) => violation.ruleName).sort()).toEqual([
+      'PlatformChecks-EcsNoWildcardActions[Action::ecs:*]',
+      'PlatformChecks-EcsWritesScoped[Action::ecs:*]',
+    ]);
+  });
+
+  test('within one pass, every rule sees each resource rendered once, the same for all', () => {
+    const { stack } = everythingWrong();
+    const rendered = jest.spyOn(Stack.prototype, 'resolve');
+    findings(stack);
+    const resolvedResources = rendered.mock.calls.filter(([value]) => typeof value === 'object' && value !== null && 'Resources' in value).length;
+    rendered.mockRestore();
+    // One CfnResource (the managed policy), however many rules read it.
+    expect(resolvedResources).toBe(1);
   });
 
   test('fails synthesis when registered with Validations', () => {
