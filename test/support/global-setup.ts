@@ -14,15 +14,19 @@ const SYNTHESIS_ORDER = (require('./test-sequencer.js').PRODUCED as string[]).fi
 /** Where the global teardown finds what is still running. */
 const RUNNING = Symbol.for('platform-test-background-jobs');
 
+/** The run's own temporary folder, which the global teardown removes. */
+export const RUN_TMPDIR_ENV = 'PLATFORM_TEST_RUN_TMPDIR';
+
 /**
  * Runs a script of test/support in a child process that marks its own results done or failed on disk
  * (background-results.ts). Not in this process: with one jest worker, jest runs the test files here, and a
  * file waiting for a result would block the event loop that had to record it.
  */
-function runJob(script: string, args: readonly string[]): Promise<void> {
+function runJob(script: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, script), ...args], {
       cwd: REPOSITORY_ROOT,
+      env,
       stdio: 'ignore',
     });
     // Each job marks its own output done or failed; the test files that wait for them report failures.
@@ -38,6 +42,13 @@ function runJob(script: string, args: readonly string[]): Promise<void> {
  * meanwhile; the others wait for what they read (background-results.ts). Workers inherit where it all is.
  */
 export default function globalSetup(): void {
+  // Every folder the tests make goes into one of the run's own (os.tmpdir() reads TMPDIR), and the global
+  // teardown removes it: test files need not clean up after themselves, and runs leave nothing in /tmp. The
+  // jobs started here keep the machine's TMPDIR, where tsx keeps its cache of compiled sources.
+  const machineEnv = { ...process.env };
+  const runTmpdir = mkdtempSync(path.join(tmpdir(), 'platform-test-run-'));
+  process.env.TMPDIR = runTmpdir;
+  process.env[RUN_TMPDIR_ENV] = runTmpdir;
   // The configuration the longest test file reads goes first. The example goes after the main command has
   // synthesized the same configuration: by then the gate's report cache holds every one of its templates.
   const names = SYNTHESIS_ORDER;
@@ -49,10 +60,12 @@ export default function globalSetup(): void {
   process.env[SHARED_ASSEMBLIES_ENV] = JSON.stringify(outdirs);
   process.env[GENERATED_CONFIGS_ENV] = JSON.stringify(generated);
   process.env[MAIN_COMMAND_RUN_ENV] = workspace;
+  const jobEnv = { ...process.env, TMPDIR: machineEnv.TMPDIR };
+  if (jobEnv.TMPDIR === undefined) delete jobEnv.TMPDIR;
   (globalThis as Record<symbol, unknown>)[RUNNING] = Promise.all([
-    runJob('main-command.ts', [workspace]),
+    runJob('main-command.ts', [workspace], jobEnv),
     // One after the other in one process: synth-job.ts says why.
-    runJob('synth-job.ts', [...names.map((name) => `${name}=${outdirs[name]}`), ...generated.map((config) => `${config.file}=${config.outdir}`)]),
+    runJob('synth-job.ts', [...names.map((name) => `${name}=${outdirs[name]}`), ...generated.map((config) => `${config.file}=${config.outdir}`)], jobEnv),
   ]);
 }
 

@@ -85,6 +85,8 @@ export function runBuildSpec(options: RunBuildSpecOptions): BuildSpecRun {
       // CodeBuild fails such a build while provisioning it, before any phase.
       return { succeeded: false, status: null, stdout: '', stderr: '', phases: [], phasesRun: [], exportedVariables: {}, error: secrets.error };
     }
+    const scratchTmp = path.join(scratch, 'tmp');
+    mkdirSync(scratchTmp);
     const journal = path.join(scratch, 'journal');
     const script = writeDriver(spec, scratch, journal);
     const result = spawnSync('bash', [script], {
@@ -92,6 +94,8 @@ export function runBuildSpec(options: RunBuildSpecOptions): BuildSpecRun {
       env: {
         PATH: [...(options.pathPrefix ?? []), process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'].join(path.delimiter),
         HOME: scratch,
+        // Each build has a container, and a /tmp, of its own.
+        TMPDIR: scratchTmp,
         LANG: 'C.UTF-8',
         // Lowest to highest precedence, as CodeBuild documents: build spec, then project and overrides.
         ...spec.variables,
