@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 /**
  * Median wall time of `cdk synth` of the full app against an empty CDK app, through the same toolchain
- * (the CDK CLI running the app with tsx), measured in one run so the ratio holds on any machine.
+ * (the CDK CLI running the app with tsx, as cdk.json says), measured in one run so the ratio holds on any machine.
  * The full app runs twice per round: cold, with the gate's report cache off (a fresh clone, or a pipeline
  * build without a cache), and warm, after a synth of the same templates (a developer's re-synth, where
  * only the templates that changed are validated again).
@@ -33,7 +33,10 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-const apps = { empty: 'npx tsx bench/synth/empty-app.ts', full: 'npx tsx src/main.ts' };
+// The full app as `cdk synth` runs it (cdk.json's command), and the empty one through the same launcher.
+const fullApp: string = JSON.parse(readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).app;
+const apps = { empty: fullApp.replace('src/main.ts', 'bench/synth/empty-app.ts'), full: fullApp };
+if (apps.empty === apps.full) throw new Error(`cdk.json's app no longer runs src/main.ts: ${fullApp}`);
 const COLD = { PLATFORM_GATE_CACHE: 'off' };
 synthOnce(apps.empty); // warm-up: npm/npx caches and the file system
 synthOnce(apps.full); // and the gate's report cache, for the warm runs
