@@ -45,7 +45,7 @@ export default function globalSetup(): void {
   // Every folder the tests make goes into one of the run's own (os.tmpdir() reads TMPDIR), and the global
   // teardown removes it: test files need not clean up after themselves, and runs leave nothing in /tmp. The
   // jobs started here keep the machine's TMPDIR, where tsx keeps its cache of compiled sources.
-  const machineEnv = { ...process.env };
+  const machineTmpdir = process.env.TMPDIR;
   const runTmpdir = mkdtempSync(path.join(tmpdir(), 'platform-test-run-'));
   process.env.TMPDIR = runTmpdir;
   process.env[RUN_TMPDIR_ENV] = runTmpdir;
@@ -60,8 +60,8 @@ export default function globalSetup(): void {
   process.env[SHARED_ASSEMBLIES_ENV] = JSON.stringify(outdirs);
   process.env[GENERATED_CONFIGS_ENV] = JSON.stringify(generated);
   process.env[MAIN_COMMAND_RUN_ENV] = workspace;
-  const jobEnv = { ...process.env, TMPDIR: machineEnv.TMPDIR };
-  if (jobEnv.TMPDIR === undefined) delete jobEnv.TMPDIR;
+  const jobEnv = { ...process.env, TMPDIR: machineTmpdir };
+  if (machineTmpdir === undefined) delete jobEnv.TMPDIR;
   (globalThis as Record<symbol, unknown>)[RUNNING] = Promise.all([
     runJob('main-command.ts', [workspace], jobEnv),
     // One after the other in one process: synth-job.ts says why.
