@@ -20,7 +20,8 @@ describe('the test run\'s temporary folder', () => {
       saved = process.env[RUN_TMPDIR_ENV];
     });
     afterEach(() => {
-      process.env[RUN_TMPDIR_ENV] = saved;
+      if (saved === undefined) delete process.env[RUN_TMPDIR_ENV];
+      else process.env[RUN_TMPDIR_ENV] = saved;
       delete process.env.PLATFORM_TEST_KEEP_TMPDIR;
       rmSync(scratch, { recursive: true, force: true });
     });
