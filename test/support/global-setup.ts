@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { GENERATED_CONFIGS_ENV, generateConfigs } from './generated-configs';
 import { MAIN_COMMAND_RUN_ENV, readmeSampleConfiguration, REPOSITORY_ROOT, userWorkspace } from './main-command';
+import { enterRunTmpdir, leaveRunTmpdir, withMachineTmpdir } from './run-tmpdir';
 import { SHARED_ASSEMBLIES_ENV } from './synth-app';
 import { TEST_CONFIGS, type TestConfigName } from './test-configs';
 
@@ -13,9 +14,6 @@ const SYNTHESIS_ORDER = (require('./test-sequencer.js').PRODUCED as string[]).fi
 
 /** Where the global teardown finds what is still running. */
 const RUNNING = Symbol.for('platform-test-background-jobs');
-
-/** The run's own temporary folder, which the global teardown removes. */
-export const RUN_TMPDIR_ENV = 'PLATFORM_TEST_RUN_TMPDIR';
 
 /**
  * Runs a script of test/support in a child process that marks its own results done or failed on disk
@@ -42,26 +40,31 @@ function runJob(script: string, args: readonly string[], env: NodeJS.ProcessEnv)
  * meanwhile; the others wait for what they read (background-results.ts). Workers inherit where it all is.
  */
 export default function globalSetup(): void {
-  // Every folder the tests make goes into one of the run's own (os.tmpdir() reads TMPDIR), and the global
-  // teardown removes it: test files need not clean up after themselves, and runs leave nothing in /tmp. The
-  // jobs started here keep the machine's TMPDIR, where tsx keeps its cache of compiled sources.
-  const machineTmpdir = process.env.TMPDIR;
-  const runTmpdir = mkdtempSync(path.join(tmpdir(), 'platform-test-run-'));
-  process.env.TMPDIR = runTmpdir;
-  process.env[RUN_TMPDIR_ENV] = runTmpdir;
   // The configuration the longest test file reads goes first. The example goes after the main command has
   // synthesized the same configuration: by then the gate's report cache holds every one of its templates.
   const names = SYNTHESIS_ORDER;
   const unordered = Object.keys(TEST_CONFIGS).filter((name) => !names.includes(name as TestConfigName));
   if (unordered.length > 0) throw new Error(`add ${unordered.join(', ')} to PRODUCED in test/support/test-sequencer.js`);
-  const outdirs = Object.fromEntries(names.map((name) => [name, mkdtempSync(path.join(tmpdir(), `platform-${name}-`))]));
-  const generated = generateConfigs();
-  const workspace = userWorkspace(readmeSampleConfiguration());
+  const sample = readmeSampleConfiguration();
+  // Everything the tests write from here on goes into the run's own folder (run-tmpdir.ts). Jest skips the
+  // teardown when the setup fails, so a failure removes it here.
+  enterRunTmpdir();
+  let outdirs: Record<string, string>;
+  let generated: ReturnType<typeof generateConfigs>;
+  let workspace: string;
+  try {
+    outdirs = Object.fromEntries(names.map((name) => [name, mkdtempSync(path.join(tmpdir(), `platform-${name}-`))]));
+    generated = generateConfigs();
+    workspace = userWorkspace(sample);
+  } catch (error) {
+    leaveRunTmpdir();
+    throw error;
+  }
   process.env[SHARED_ASSEMBLIES_ENV] = JSON.stringify(outdirs);
   process.env[GENERATED_CONFIGS_ENV] = JSON.stringify(generated);
   process.env[MAIN_COMMAND_RUN_ENV] = workspace;
-  const jobEnv = { ...process.env, TMPDIR: machineTmpdir };
-  if (machineTmpdir === undefined) delete jobEnv.TMPDIR;
+  // The jobs keep the machine's TMPDIR, where tsx keeps its cache of compiled sources.
+  const jobEnv = withMachineTmpdir(process.env);
   (globalThis as Record<symbol, unknown>)[RUNNING] = Promise.all([
     runJob('main-command.ts', [workspace], jobEnv),
     // One after the other in one process: synth-job.ts says why.

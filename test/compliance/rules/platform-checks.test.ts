@@ -62,9 +62,13 @@ describe('PlatformChecks', () => {
   test('within one pass, every rule sees each resource rendered once, the same for all', () => {
     const { stack } = everythingWrong();
     const rendered = jest.spyOn(Stack.prototype, 'resolve');
-    findings(stack);
-    const resolvedResources = rendered.mock.calls.filter(([value]) => typeof value === 'object' && value !== null && 'Resources' in value).length;
-    rendered.mockRestore();
+    let resolvedResources: number;
+    try {
+      findings(stack);
+      resolvedResources = rendered.mock.calls.filter(([value]) => typeof value === 'object' && value !== null && 'Resources' in value).length;
+    } finally {
+      rendered.mockRestore();
+    }
     // One CfnResource (the managed policy), however many rules read it.
     expect(resolvedResources).toBe(1);
   });

@@ -43,7 +43,7 @@ declare global {
 
 /** A temporary app checkout plus stand-ins and their registry (the release's repositories, empty), torn down after each test. */
 export class Workspace {
-  public readonly root = mkdtempSync(path.join(tmpdir(), 'release-rehearsal-'));
+  public readonly root = mkdtempSync(path.join(tmpdir(), 'rehearsal-'));
   public readonly sourceDir = path.join(this.root, 'src');
   public readonly standIns = StandIns.install(this.root);
 
