@@ -17,6 +17,9 @@ export interface GateOutcome {
   readonly model: ComplianceModel;
 }
 
+/** The repository's root, from this file's place in it: findings are placed in its sources wherever `cdk synth` runs. */
+const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..');
+
 /**
  * Synthesizes the app and decides the compliance gate, the same way for `cdk synth` (through projen or
  * not), the tests and the meta-pipeline. aws-cdk-lib's own reporting is off (cdk.json sets
@@ -25,9 +28,6 @@ export interface GateOutcome {
  * word on what to do. Instead the gate writes the reports, keeps the raw report in the compliance folder
  * (so the CLI finds none to print again), and returns one summary.
  */
-/** The repository's root, from this file's place in it: findings are placed in its sources wherever `cdk synth` runs. */
-const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..');
-
 export function synthesizeWithGate(app: App): GateOutcome {
   // Reports of an earlier synth would describe templates that are about to be replaced.
   rmSync(path.join(app.outdir, COMPLIANCE_DIR), { recursive: true, force: true });
