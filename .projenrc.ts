@@ -68,9 +68,11 @@ const project = new awscdk.AwsCdkTypeScriptApp({
       collectCoverage: false,
       // Jest's default of 5 s is too tight for a full app synth with the compliance gate on a 2-core machine.
       testTimeout: 120_000,
-      // The global setup starts the syntheses and the main command in processes of their own and returns:
-      // they take the other half of the machine (one core of a 2-core runner) while the files run.
-      maxWorkers: '50%',
+      // One worker per core. The global setup starts the syntheses and the main command in processes of
+      // their own and returns; the files that read them wait for them, idle, and once they are done the
+      // files have the machine to themselves. With half the cores, a 2-core runner ran its last 25 s of
+      // files on one core while the other idled (bench/README.md).
+      maxWorkers: '100%',
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       // Test files in the order what they read becomes ready (test/support/test-sequencer.js says why).

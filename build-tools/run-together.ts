@@ -4,9 +4,14 @@
  * and printed whole when each ends, so no two outputs interleave. Arguments after `--` go to the first
  * command (e.g. `npx projen test -- -t release`).
  *
+ * The others run at the lowest CPU priority: they take what the first leaves idle instead of slowing it.
+ * Jest is the longest of the three, and its files wait on syntheses that, on two cores, compete with
+ * everything else; the app's tests and the lint end well before it either way.
+ *
  * Usage: tsx build-tools/run-together.ts '<command>' '<command>' ... [-- <arguments for the first>]
  */
 import { spawn } from 'node:child_process';
+import { constants, setPriority } from 'node:os';
 
 interface Outcome { readonly command: string; readonly code: number; readonly seconds: number }
 
@@ -38,7 +43,11 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   if (passed.length > 0) commands[0] = `${commands[0]} ${passed.map(quote).join(' ')}`;
-  const outcomes = await Promise.all(commands.map((command, index) => run(command, index === 0)));
+  const first = run(commands[0], true);
+  // A child takes its parent's priority when it starts: lowered here, after the first has started, it
+  // applies to the others and everything they start. Lowering one's own priority needs no privilege.
+  if (commands.length > 1) setPriority(constants.priority.PRIORITY_LOW);
+  const outcomes = await Promise.all([first, ...commands.slice(1).map((command) => run(command, false))]);
   console.log('');
   for (const outcome of outcomes) console.log(`${outcome.code === 0 ? 'passed' : `FAILED (exit ${outcome.code})`}: ${outcome.command} (${outcome.seconds.toFixed(1)} s)`);
   return outcomes.every((outcome) => outcome.code === 0) ? 0 : 1;
