@@ -9,6 +9,8 @@ export interface WorkflowOptions {
   readonly installCommands: readonly string[];
   readonly buildCommands: readonly string[];
   readonly complianceDirectory: string;
+  /** Where the compliance gate keeps the findings of templates it checked (relative to the repository). */
+  readonly gateCacheDirectory: string;
 }
 
 /** The id of the build job's step that fails when the build changed the checked-out repository. */
@@ -84,6 +86,23 @@ export function synthForDiff(out: string, what: string): string[] {
   ];
 }
 
+/**
+ * The compliance gate's findings for templates it checked before, so that a build validates only the
+ * templates its change touched (the suite's syntheses and the build's own). After the install: `npm ci`
+ * empties node_modules. Keyed by the lock file, which pins the rules and the validators; within that,
+ * the gate keys each finding by the template's bytes, the validator's version and its options, so a
+ * restored entry can only answer for the very template it was found in. The newest cache of the lock file
+ * is restored; a successful build saves its own, failed builds none.
+ */
+function gateCache(directory: string): JobStep {
+  const prefix = "compliance-gate-${{ runner.os }}-${{ hashFiles('package-lock.json') }}-";
+  return uses(ACTIONS.cache, 'Restore the compliance gate\'s findings of earlier builds', {
+    'path': directory,
+    'key': `${prefix}\${{ github.sha }}`,
+    'restore-keys': prefix,
+  });
+}
+
 /** Fails the build when it changed the checkout: generated files out of date, or anything else written. */
 const UNCHANGED_CHECK = [
   'changes="$(git status --porcelain)"',
@@ -119,6 +138,7 @@ export function addBuildWorkflow(project: javascript.NodeProject, options: Workf
     outputs: { report: { stepId: 'report', outputName: 'exists' } },
     steps: [
       ...setup(options),
+      gateCache(options.gateCacheDirectory),
       ...options.buildCommands.map((run) => ({ name: `Build: ${run}`, run })),
       { name: 'Fail if the build changed the repository', id: UNCHANGED_STEP_ID, run: UNCHANGED_CHECK },
       {

@@ -60,7 +60,7 @@ describe('action pin refresh', () => {
   test('adopt refuses a commit no release tag names, a release below the minimum major, and an unrecorded action', () => {
     expect(() => adoptPins(PINS_SOURCE, PINS, workflowUsing(`actions/setup-node@${sha('9')}`), tagsOf)).toThrow(/no release tag/);
     expect(() => adoptPins(PINS_SOURCE, PINS, workflowUsing(`actions/setup-node@${sha('3')}`), tagsOf)).toThrow(/older than the minimum major 7/);
-    expect(() => adoptPins(PINS_SOURCE, PINS, workflowUsing(`actions/cache@${sha('1')}`), tagsOf)).toThrow(/no pin for this action/);
+    expect(() => adoptPins(PINS_SOURCE, PINS, workflowUsing(`actions/labeler@${sha('1')}`), tagsOf)).toThrow(/no pin for this action/);
   });
 
   test('adopt refuses workflows that disagree on an action\'s SHA', () => {

@@ -7,6 +7,7 @@ import { App, CfnWaitConditionHandle, Stack, Validations } from 'aws-cdk-lib';
 import { parse } from 'yaml';
 import { ACTIONS, actionPath, majorOf, type PinnedAction } from '../../projenrc/action-pins';
 import { CODE_SCANNING_PROBE_ID, UNCHANGED_STEP_ID } from '../../projenrc/workflows';
+import { GATE_CACHE_DIRECTORY } from '../../src/compliance/background/template-report-cache';
 import { BUILD_COMMANDS, INSTALL_COMMANDS } from '../../src/pipeline/build-commands';
 
 const WORKFLOWS_DIR = path.join(__dirname, '..', '..', '.github', 'workflows');
@@ -107,6 +108,19 @@ describe('GitHub workflows', () => {
   test('the upgrade job restores no cache: its output becomes a pull request', () => {
     const setupNode = parse(workflows.get('upgrade.yml')!).jobs.upgrade.steps.find((step: any) => step.uses?.startsWith('actions/setup-node@'));
     expect(setupNode.with).toEqual({ 'node-version': expect.any(String), 'package-manager-cache': false });
+  });
+
+  test('the build job restores the gate\'s findings after `npm ci` (which empties node_modules) and before the build; no other job caches them', () => {
+    const steps: any[] = parse(workflows.get('build.yml')!).jobs.build.steps;
+    const cacheAt = steps.findIndex((step) => step.uses === ACTIONS.cache.uses);
+    expect(steps[cacheAt - 1].run).toBe(INSTALL_COMMANDS.at(-1));
+    expect(steps[cacheAt + 1].run).toBe(BUILD_COMMANDS[0]);
+    // Where TemplateReportCache writes: a path that misses it would restore nothing, silently.
+    expect(steps[cacheAt].with.path).toBe(GATE_CACHE_DIRECTORY);
+    const prefix = "compliance-gate-${{ runner.os }}-${{ hashFiles('package-lock.json') }}-";
+    expect(steps[cacheAt].with).toEqual({ 'path': GATE_CACHE_DIRECTORY, 'key': `${prefix}\${{ github.sha }}`, 'restore-keys': prefix });
+    const caching = allSteps().filter(({ step }) => typeof step.uses === 'string' && step.uses.startsWith('actions/cache'));
+    expect(caching.map(({ file, job }) => `${file}#${job}`)).toEqual(['build.yml#build']);
   });
 
   test('Dependabot proposes new action releases weekly; npm dependencies stay with the upgrade workflow', () => {

@@ -4,18 +4,24 @@ import * as path from 'node:path';
 import type { PolicyValidationPluginReport, PolicyValidationStack, PolicyViolation } from 'aws-cdk-lib';
 
 /**
+ * Where the gate keeps the findings of templates it checked, relative to the repository's root: in
+ * node_modules/.cache, where tools keep such caches, and which a fresh `npm ci` empties. CI restores it
+ * after `npm ci` (.github/workflows/build.yml).
+ */
+export const GATE_CACHE_DIRECTORY = 'node_modules/.cache/fargate-delivery-platform/gate';
+
+/**
  * The findings of a plugin for one template, kept under a key that covers everything they depend on: the
  * plugin, its version and props, the template's bytes and the stack's path, account and region. The same
  * template is then checked once, however many syntheses meet it: the build's synth and the tests' read the
  * example's, and stages of several test configurations are byte-identical.
  *
- * It lives in node_modules/.cache (where tools keep such caches, and which a fresh `npm ci` empties);
- * PLATFORM_GATE_CACHE=off turns it off.
+ * It lives in GATE_CACHE_DIRECTORY; PLATFORM_GATE_CACHE=off turns it off.
  */
 export class TemplateReportCache {
   public static forPlugin(identity: string): TemplateReportCache | undefined {
     if (process.env.PLATFORM_GATE_CACHE === 'off') return undefined;
-    return new TemplateReportCache(path.resolve(__dirname, '..', '..', '..', 'node_modules', '.cache', 'fargate-delivery-platform', 'gate'), identity);
+    return new TemplateReportCache(path.resolve(__dirname, '..', '..', '..', ...GATE_CACHE_DIRECTORY.split('/')), identity);
   }
 
   private constructor(private readonly directory: string, private readonly identity: string) {}
