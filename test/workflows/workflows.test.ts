@@ -219,7 +219,7 @@ describe('GitHub workflows', () => {
       expect(task.steps.flatMap((step: any) => step.execArgs ?? [step.exec])).not.toContain('--fix');
       expect(JSON.stringify(task)).not.toContain('--fix');
     }
-    expect(tasks.test.steps.map((step: any) => step.exec).join(' ')).toContain("'npx projen eslint:syntax'");
+    expect(tasks.test.steps.map((step: any) => step.exec).join(' ')).toContain("'projen eslint:syntax'");
     expect(tasks.compile.steps).toContainEqual({ spawn: 'eslint:types' });
     const typeAwareRules = Object.keys(JSON.parse(readFileSync(path.join(REPO_ROOT, '.eslintrc.types.json'), 'utf8').replace(/^\/\/.*$/m, '')).rules);
     const switchedOffWithoutTypes = [...tasks['eslint:syntax'].steps[0].exec.matchAll(/--rule '([^:]+): off'/g)].map((match) => match[1]);
