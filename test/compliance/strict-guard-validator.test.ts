@@ -30,6 +30,41 @@ test('finds exactly what the unfiltered Control Tower rule set finds, and marks 
   expect(filtered.violations.every((violation) => violation.severity === 'error')).toBe(true);
 });
 
+test('each template is checked against the rule files about its own resource types, and that finds what the whole rule set finds', () => {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'guard-'));
+  const app = new App({ outdir, builtinCloudFormationValidation: false });
+  new s3.Bucket(new Stack(app, 'Buckets'), 'Bucket');
+  new sqs.Queue(new Stack(app, 'Queues'), 'Queue');
+  app.synth();
+  const templatePaths = ['Buckets', 'Queues'].map((stack) => path.join(outdir, `${stack}.template.json`));
+  const context = { templatePaths, stackTemplates: [] } as any;
+  const findings = (report: PolicyValidationPluginReport) => report.violations.flatMap((violation) =>
+    violation.violatingResources.map((resource) => `${violation.ruleName} ${resource.resourceLogicalId}@${path.basename(resource.templatePath ?? '')}`)).sort();
+  const unfiltered = new CfnGuardValidator({ controlTowerRulesEnabled: true }).validate(context);
+
+  // What each cfn-guard run was given: its templates, and the rule files of the validator that ran it.
+  const spy = jest.spyOn(CfnGuardValidator.prototype, 'validate');
+  let filtered: PolicyValidationPluginReport;
+  let runs: Array<{ templates: string[]; ruleFiles: string[] }>;
+  try {
+    filtered = new StrictCfnGuardValidator().validate(context);
+    runs = spy.mock.calls.map(([called], index) => ({
+      templates: called.templatePaths.map((file) => path.basename(file)),
+      ruleFiles: ((spy.mock.contexts[index] as any).rulesPaths as string[]).map((file) => path.basename(file)),
+    }));
+  } finally {
+    spy.mockRestore();
+  }
+  const ruleFilesFor = (template: string) => runs.find((run) => run.templates.includes(path.basename(template)))!.ruleFiles;
+  expect(runs.map((run) => run.templates)).toEqual([['Buckets.template.json'], ['Queues.template.json']]);
+  expect(ruleFilesFor(templatePaths[0])).toEqual(expect.arrayContaining(['ct-s3-pr-11.guard']));
+  expect(ruleFilesFor(templatePaths[0]).some((file) => file.startsWith('ct-sqs-'))).toBe(false);
+  expect(ruleFilesFor(templatePaths[1]).some((file) => file.startsWith('ct-sqs-'))).toBe(true);
+  expect(ruleFilesFor(templatePaths[1]).some((file) => file.startsWith('ct-s3-'))).toBe(false);
+  expect(findings(unfiltered).filter((finding) => finding.includes('@Queues')).length).toBeGreaterThan(0);
+  expect(findings(filtered)).toEqual(findings(unfiltered));
+});
+
 test('an unacknowledged Control Tower finding fails the synth even when another one is acknowledged', () => {
   const { app, bucket } = synthesizeNonCompliant(new StrictCfnGuardValidator());
   Validations.of(bucket).acknowledge({ id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', reason: 'test' });
