@@ -69,11 +69,12 @@ const project = new awscdk.AwsCdkTypeScriptApp({
       collectCoverage: false,
       // Jest's default of 5 s is too tight for a full app synth with the compliance gate on a 2-core machine.
       testTimeout: 120_000,
-      // One worker per core. The global setup starts the syntheses and the main command in processes of
-      // their own and returns; the files that read them wait for them, idle, and once they are done the
-      // files have the machine to themselves. With half the cores, a 2-core runner ran its last 25 s of
-      // files on one core while the other idled (bench/README.md).
-      maxWorkers: '100%',
+      // Two workers, on any machine. The global setup starts the syntheses and the main command in
+      // processes of their own and returns; the files that read them wait for them, and once they are done
+      // the files have the machine to themselves. With one worker (half of two cores), a 2-core runner ran
+      // its last 25 s of files on one core while the other idled (bench/README.md). More than two would
+      // mostly wait on the same syntheses, each worker holding its own aws-cdk-lib (hundreds of MB).
+      maxWorkers: 2,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       // Test files in the order what they read becomes ready (test/support/test-sequencer.js says why).
@@ -204,10 +205,11 @@ const syntaxLint = project.addTask('eslint:syntax', {
   ].join(' '),
 });
 const test = project.tasks.tryFind('test')!;
-// Side by side, the app's tests and the lint at low priority in the time jest leaves idle (run-together.ts).
+// Side by side; the lint at low priority, in the time the others leave idle (run-together.ts). The app's
+// tests keep their priority: they wait on timers, and starved they time out.
 // --ci: a missing or changed snapshot fails instead of being written. `projen`, like `tsx` and `jest`, is
 // on the task's PATH: through npx it cost another half second of CPU each.
-test.reset(`tsx build-tools/run-together.ts 'jest --ci' 'projen ${testContainer.name}' 'projen ${syntaxLint.name}'`, { receiveArgs: true });
+test.reset(`tsx build-tools/run-together.ts 'jest --ci' 'projen ${testContainer.name}' --low-priority 'projen ${syntaxLint.name}'`, { receiveArgs: true });
 // The two type-aware rules alone, after the type check, with a config of their own: the build lints
 // everything once, the style in the tests' lint and these here.
 const TYPE_AWARE_RULES = { '@typescript-eslint/no-floating-promises': 'error', '@typescript-eslint/return-await': 'error' };

@@ -4,14 +4,16 @@
  * and printed whole when each ends, so no two outputs interleave. Arguments after `--` go to the first
  * command (e.g. `npx projen test -- -t release`).
  *
- * The others run at the lowest CPU priority: they take what the first leaves idle instead of slowing it.
- * Jest is the longest of the three, and its files wait on syntheses that, on two cores, compete with
- * everything else; the app's tests and the lint end well before it either way.
+ * Commands after `--low-priority` run at the lowest CPU priority: they take what the others leave idle
+ * instead of slowing them. Only for work with no deadline of its own: a starved command can take many
+ * times its usual wall time (the app's tests, which wait on timers, stay at normal priority).
  *
- * Usage: tsx build-tools/run-together.ts '<command>' '<command>' ... [-- <arguments for the first>]
+ * Usage: tsx build-tools/run-together.ts '<command>' ... [--low-priority '<command>' ...] [-- <arguments for the first>]
  */
 import { spawn } from 'node:child_process';
 import { constants, setPriority } from 'node:os';
+
+const LOW_PRIORITY = '--low-priority';
 
 interface Outcome { readonly command: string; readonly code: number; readonly seconds: number }
 
@@ -36,18 +38,28 @@ function run(command: string, live: boolean): Promise<Outcome> {
 
 async function main(argv: readonly string[]): Promise<number> {
   const split = argv.indexOf('--');
-  const commands = [...(split === -1 ? argv : argv.slice(0, split))];
+  const listed = split === -1 ? argv : argv.slice(0, split);
   const passed = split === -1 ? [] : argv.slice(split + 1);
-  if (commands.length === 0) {
-    console.error('usage: run-together.ts <command> [<command> ...] [-- <arguments for the first>]');
+  const low = listed.indexOf(LOW_PRIORITY);
+  const normal = low === -1 ? [...listed] : listed.slice(0, low);
+  const idle = low === -1 ? [] : listed.slice(low + 1);
+  if (normal.length === 0 || idle.includes(LOW_PRIORITY)) {
+    console.error(`usage: run-together.ts <command> ... [${LOW_PRIORITY} <command> ...] [-- <arguments for the first>]`);
     return 2;
   }
-  if (passed.length > 0) commands[0] = `${commands[0]} ${passed.map(quote).join(' ')}`;
-  const first = run(commands[0], true);
-  // A child takes its parent's priority when it starts: lowered here, after the first has started, it
-  // applies to the others and everything they start. Lowering one's own priority needs no privilege.
-  if (commands.length > 1) setPriority(constants.priority.PRIORITY_LOW);
-  const outcomes = await Promise.all([first, ...commands.slice(1).map((command) => run(command, false))]);
+  if (passed.length > 0) normal[0] = `${normal[0]} ${passed.map(quote).join(' ')}`;
+  const started = normal.map((command, index) => run(command, index === 0));
+  if (idle.length > 0) {
+    // A child takes its parent's priority when it starts: lowered here, after the others have started, it
+    // applies to these and to everything they start. Lowering one's own priority needs no privilege.
+    try {
+      setPriority(constants.priority.PRIORITY_LOW);
+    } catch (error) {
+      console.warn(`run-together: could not lower the priority of ${idle.join(', ')}; they run at normal priority (${(error as Error).message})`);
+    }
+    started.push(...idle.map((command) => run(command, false)));
+  }
+  const outcomes = await Promise.all(started);
   console.log('');
   for (const outcome of outcomes) console.log(`${outcome.code === 0 ? 'passed' : `FAILED (exit ${outcome.code})`}: ${outcome.command} (${outcome.seconds.toFixed(1)} s)`);
   return outcomes.every((outcome) => outcome.code === 0) ? 0 : 1;
