@@ -1,6 +1,6 @@
 import { awscdk, javascript, JsonFile, TextFile, typescript } from 'projen';
 import { addActionPinUpdates, addBuildWorkflow, hardenProjenWorkflows } from './projenrc/workflows';
-import { GATE_CACHE_DIRECTORY } from './src/compliance/background/template-report-cache';
+import { GATE_CACHE_DIRECTORY, GATE_CACHE_SOURCES } from './src/compliance/background/template-report-cache';
 import { BUILD_COMMANDS, COMPLIANCE_REPORT_DIRECTORY, INSTALL_COMMANDS } from './src/pipeline/build-commands';
 import { NODE_MAJOR } from './src/toolchain/node-major';
 
@@ -247,6 +247,7 @@ addBuildWorkflow(project, {
   buildCommands: BUILD_COMMANDS,
   complianceDirectory: COMPLIANCE_REPORT_DIRECTORY,
   gateCacheDirectory: GATE_CACHE_DIRECTORY,
+  gateCacheSources: GATE_CACHE_SOURCES,
 });
 hardenProjenWorkflows(project);
 

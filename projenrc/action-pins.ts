@@ -23,7 +23,8 @@ export interface PinnedAction {
 export const ACTIONS = {
   checkout: { uses: 'actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1', version: 'v7.0.1', minimumMajor: 7 },
   setupNode: { uses: 'actions/setup-node@820762786026740c76f36085b0efc47a31fe5020', version: 'v7.0.0', minimumMajor: 7 },
-  cache: { uses: 'actions/cache@27d5ce7f107fe9357f9df03efb73ab90386fccae', version: 'v5.0.5', minimumMajor: 5 },
+  cacheRestore: { uses: 'actions/cache/restore@27d5ce7f107fe9357f9df03efb73ab90386fccae', version: 'v5.0.5', minimumMajor: 5 },
+  cacheSave: { uses: 'actions/cache/save@27d5ce7f107fe9357f9df03efb73ab90386fccae', version: 'v5.0.5', minimumMajor: 5 },
   uploadArtifact: { uses: 'actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f', version: 'v7.0.0', minimumMajor: 7 },
   downloadArtifact: { uses: 'actions/download-artifact@3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c', version: 'v8.0.1', minimumMajor: 8 },
   uploadSarif: { uses: 'github/codeql-action/upload-sarif@8aad20d150bbac5944a9f9d289da16a4b0d87c1e', version: 'v4.36.2', minimumMajor: 4 },

