@@ -43,7 +43,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const low = listed.indexOf(LOW_PRIORITY);
   const normal = low === -1 ? [...listed] : listed.slice(0, low);
   const idle = low === -1 ? [] : listed.slice(low + 1);
-  if (normal.length === 0 || idle.includes(LOW_PRIORITY)) {
+  if (normal.length === 0 || idle.includes(LOW_PRIORITY) || (low !== -1 && idle.length === 0)) {
     console.error(`usage: run-together.ts <command> ... [${LOW_PRIORITY} <command> ...] [-- <arguments for the first>]`);
     return 2;
   }

@@ -38,8 +38,11 @@ describe('build-tools/run-together.ts (what `npx projen test` runs)', () => {
     expect([priorityPrinted(stdout, 'first'), priorityPrinted(stdout, 'second')]).toEqual([getPriority(), getPriority()]);
   });
 
-  test('refuses a command line with nothing before --low-priority', () => {
-    const { status, stdout } = runTogether('--low-priority', 'true');
+  test.each([
+    ['nothing before --low-priority', ['--low-priority', 'true']],
+    ['nothing after --low-priority', ['true', '--low-priority']],
+  ])('refuses a command line with %s', (_, commands) => {
+    const { status, stdout } = runTogether(...commands);
     expect(status).toBe(2);
     expect(stdout).toContain('usage: run-together.ts');
   });

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
@@ -63,6 +63,42 @@ test('each template is checked against the rule files about its own resource typ
   expect(ruleFilesFor(templatePaths[1]).some((file) => file.startsWith('ct-s3-'))).toBe(false);
   expect(findings(unfiltered).filter((finding) => finding.includes('@Queues')).length).toBeGreaterThan(0);
   expect(findings(filtered)).toEqual(findings(unfiltered));
+});
+
+test('started early for templates whose stacks it was not told, it checks them in the main thread instead of passing them unchecked', () => {
+  const { app, templatePath } = synthesizeNonCompliant();
+  app.synth();
+  const context = { templatePaths: [templatePath], stackTemplates: [] } as any;
+  const early = new StrictCfnGuardValidator();
+  early.start(context);
+  const report = early.validate(context);
+  expect(report.success).toBe(false);
+  const inMainThread = new StrictCfnGuardValidator().validate(context);
+  expect(report.violations.map((violation) => violation.ruleName)).toEqual(inMainThread.violations.map((violation) => violation.ruleName));
+  expect(report.violations.length).toBeGreaterThan(2);
+});
+
+test('every Control Tower rule file selects resources only by types it names literally, which choosing rule files by type relies on', () => {
+  // Checked again whenever the rules package changes: a rule reading resources some other way could find
+  // something in a template that has none of the types it names, and the choice would then skip it.
+  const rulesRoot = path.join(path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')), 'rules', 'control-tower', 'cfn-guard');
+  const files = readdirSync(rulesRoot, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.guard'));
+  const unexpected: string[] = [];
+  for (const file of files) {
+    const text = readFileSync(path.join(rulesRoot, file), 'utf8').replace(/^\s*#.*$/gm, '');
+    const literalTypes = new Set([...text.matchAll(/^let\s+(\w+)\s*=\s*["']AWS::[A-Za-z0-9]+::[A-Za-z0-9]+["']/gm)].map((match) => match[1]));
+    const selections = [...text.matchAll(/=\s*(%\w+\.)?Resources(\.\*)?\[([^\]]*)\]/g)];
+    for (const [selection, , , filter] of selections) {
+      // A lookup by logical id (query_for_resource), whose type the rule then compares with a literal.
+      if (/^\s*keys\s*==\s*%\w+\s*$/.test(filter)) continue;
+      const byLiteralType = filter.split(/\bor\b/).every((condition) => literalTypes.has(/^\s*Type\s*==\s*%(\w+)\s*$/.exec(condition)?.[1] ?? ''));
+      if (!byLiteralType) unexpected.push(`${file}: ${selection.replace(/\s+/g, ' ')}`);
+    }
+    if (selections.filter(([, , star]) => star).length !== (text.match(/\bResources\.\*/g) ?? []).length) unexpected.push(`${file}: reads Resources.* outside a selection`);
+    if (literalTypes.size === 0) unexpected.push(`${file}: names no resource type, so it would never run`);
+  }
+  expect(files.length).toBeGreaterThan(200);
+  expect(unexpected).toEqual([]);
 });
 
 test('an unacknowledged Control Tower finding fails the synth even when another one is acknowledged', () => {

@@ -44,6 +44,12 @@ export class BackgroundPlugin {
    * and region), not the construct tree: what runs there reads templates only.
    */
   public start(context: IPolicyValidationContext, props?: unknown): void {
+    // The worker checks the stacks it is given: a template without its stack would go unchecked. Nothing
+    // is started then, and the plugin checks in the main thread when its turn comes.
+    if (!context.templatePaths.every((templatePath) => context.stackTemplates.some((stack) => stack.templatePath === templatePath))) {
+      this.pending = undefined;
+      return;
+    }
     const cache = TemplateReportCache.forPlugin(`${this.source.module}#${this.source.exportName}@${this.source.version}:${JSON.stringify(props ?? null)}`);
     const cached: PolicyViolation[][] = [];
     const checked: Array<{ templatePath: string; key?: string }> = [];

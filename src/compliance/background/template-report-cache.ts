@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { PolicyValidationPluginReport, PolicyValidationStack, PolicyViolation } from 'aws-cdk-lib';
 
@@ -15,20 +15,45 @@ export const GATE_CACHE_SOURCES = ['src/compliance/background', 'src/compliance/
 
 const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..', '..');
 
-let gateSourcesDigest: string | undefined;
+let gateSourcesDigest: string | null | undefined;
 
-/** One digest of GATE_CACHE_SOURCES, read once per process. */
-function digestOfGateSources(): string {
-  if (gateSourcesDigest === undefined) {
-    const hash = createHash('sha256');
-    const files = GATE_CACHE_SOURCES.flatMap((source) => {
-      const full = path.join(REPOSITORY_ROOT, source);
-      return source.endsWith('.ts') ? [full] : readdirSync(full).sort().map((entry) => path.join(full, entry));
+/** The TypeScript and JavaScript files of a source: itself, or those below it. */
+function sourceFiles(full: string): string[] {
+  if (!statSync(full).isDirectory()) return [full];
+  return readdirSync(full, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((entry) => {
+      const child = path.join(full, entry.name);
+      if (entry.isDirectory()) return sourceFiles(child);
+      return entry.isFile() && /\.[cm]?[jt]s$/.test(entry.name) ? [child] : [];
     });
-    for (const file of files) hash.update(path.relative(REPOSITORY_ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
-    gateSourcesDigest = hash.digest('hex');
+}
+
+/**
+ * One digest of GATE_CACHE_SOURCES, read once per process; null when they cannot be read, and then
+ * nothing is cached: a cache that cannot tell which code wrote an entry must not answer at all.
+ */
+function digestOfGateSources(): string | null {
+  if (gateSourcesDigest === undefined) {
+    try {
+      const hash = createHash('sha256');
+      for (const file of GATE_CACHE_SOURCES.flatMap((source) => sourceFiles(path.join(REPOSITORY_ROOT, source)))) {
+        hash.update(path.relative(REPOSITORY_ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
+      }
+      gateSourcesDigest = hash.digest('hex');
+    } catch {
+      gateSourcesDigest = null;
+    }
   }
   return gateSourcesDigest;
+}
+
+/**
+ * `text` with the repository's root taken out of every path in it, so that a checkout elsewhere yields the
+ * same text. The root becomes a NUL character, which no JSON text (the plugins' props) holds unescaped.
+ */
+export function withoutRepositoryRoot(text: string): string {
+  return text.split(REPOSITORY_ROOT + path.sep).join('\0' + path.sep);
 }
 
 /**
@@ -45,15 +70,15 @@ function digestOfGateSources(): string {
  */
 export class TemplateReportCache {
   public static forPlugin(identity: string, directory = path.join(REPOSITORY_ROOT, ...GATE_CACHE_DIRECTORY.split('/'))): TemplateReportCache | undefined {
-    if (process.env.PLATFORM_GATE_CACHE === 'off') return undefined;
-    return new TemplateReportCache(directory, identity.split(REPOSITORY_ROOT + path.sep).join('<repository>/'));
+    const gateSources = digestOfGateSources();
+    if (process.env.PLATFORM_GATE_CACHE === 'off' || gateSources === null) return undefined;
+    return new TemplateReportCache(directory, `${gateSources}\0${withoutRepositoryRoot(identity)}`);
   }
 
   private constructor(private readonly directory: string, private readonly identity: string) {}
 
   public keyOf(stack: PolicyValidationStack): string {
     return createHash('sha256')
-      .update(digestOfGateSources()).update('\0')
       .update(this.identity).update('\0')
       .update(`${stack.stackConstructPath}\0${stack.accountId ?? ''}\0${stack.region ?? ''}\0`)
       .update(readFileSync(stack.templatePath))
