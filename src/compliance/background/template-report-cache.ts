@@ -21,7 +21,8 @@ let gateSourcesDigest: string | null | undefined;
 function sourceFiles(full: string): string[] {
   if (!statSync(full).isDirectory()) return [full];
   return readdirSync(full, { withFileTypes: true })
-    .sort((a, b) => a.name.localeCompare(b.name))
+    // By code unit, not by locale: the same sources give the same digest on every machine.
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .flatMap((entry) => {
       const child = path.join(full, entry.name);
       if (entry.isDirectory()) return sourceFiles(child);
