@@ -100,7 +100,7 @@ const SAVES_GATE_CACHE = "github.event_name == 'push' && github.ref == format('r
  * `npm ci` empties node_modules. Every build restores what the newest build of the default branch saved
  * (a pull request reads the base branch's too); only builds of the default branch save, so no pull
  * request writes what another build trusts. The gate keys each finding by the template's bytes, the
- * validator's version and options and the gate's own code (src/compliance/background), so an entry only
+ * validator's version and options and the gate's own code (GATE_CACHE_SOURCES), so an entry only
  * answers for the template it was found in; the key here also changes with the lock file and that code,
  * which starts a fresh cache instead of carrying entries nothing will read again.
  */
