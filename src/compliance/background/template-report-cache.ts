@@ -71,8 +71,9 @@ export function withoutRepositoryRoot(text: string): string {
  */
 export class TemplateReportCache {
   public static forPlugin(identity: string, directory = path.join(REPOSITORY_ROOT, ...GATE_CACHE_DIRECTORY.split('/'))): TemplateReportCache | undefined {
+    if (process.env.PLATFORM_GATE_CACHE === 'off') return undefined;
     const gateSources = digestOfGateSources();
-    if (process.env.PLATFORM_GATE_CACHE === 'off' || gateSources === null) return undefined;
+    if (gateSources === null) return undefined;
     return new TemplateReportCache(directory, `${gateSources}\0${withoutRepositoryRoot(identity)}`);
   }
 
