@@ -3,10 +3,10 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { DISABLED_GUARD_RULES } from './acknowledgements';
 import { BackgroundCloudFormationValidate } from './background/background-cloudformation-validate';
 import { StartBackgroundChecks } from './background/start-background-checks';
+import { StrictCfnGuardValidator } from './control-tower/strict-guard-validator';
 import { PlatformChecks } from './platform-checks';
 export { GATE_PACKS } from './packs';
 import { awsSolutionsFix, fixFromExplanation, PluginWithFixes } from './plugin-with-fixes';
-import { StrictCfnGuardValidator } from './strict-guard-validator';
 
 /**
  * The compliance gate: every synth of the app runs these packs over every stack, including the stages

@@ -11,7 +11,7 @@ import type { PolicyValidationPluginReport, PolicyValidationStack, PolicyViolati
 export const GATE_CACHE_DIRECTORY = 'node_modules/.cache/fargate-delivery-platform/gate';
 
 /** The sources that decide what is kept and how: a change to them makes every earlier finding a stranger. */
-export const GATE_CACHE_SOURCES = ['src/compliance/background', 'src/compliance/strict-guard-validator.ts'];
+export const GATE_CACHE_SOURCES = ['src/compliance/background', 'src/compliance/control-tower'];
 
 const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..', '..');
 

@@ -1,0 +1,82 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+/** A Control Tower rule file and the resource types it names. */
+export interface GuardRuleFile {
+  readonly file: string;
+  readonly types: readonly string[];
+}
+
+/**
+ * One cfn-guard run: the rule files that name the same resource types among those the templates hold,
+ * and each template that holds any of them, cut down to what those rule files can read.
+ */
+export interface GuardScope {
+  /** The rule files, one per line: the same scope in `start` and in `validate`. */
+  readonly key: string;
+  readonly ruleFiles: readonly string[];
+  /** Each cut-down template, by its path, with the path of the template it was cut from. */
+  readonly sources: ReadonlyMap<string, string>;
+}
+
+interface Template {
+  readonly Resources?: Record<string, { readonly Type?: string }>;
+  readonly [section: string]: unknown;
+}
+
+/**
+ * Writes into `directory` the cut-down templates of each scope, and returns the scopes.
+ *
+ * cfn-guard's time grows with the number of rule files times the size of the templates it is given: it
+ * evaluates every rule file against the whole template. A Control Tower rule file selects resources only
+ * by types it names. It reads another resource only by logical id, to check that a `Ref` or `Fn::GetAtt`
+ * in a resource it selected points at a resource of the template (and often, of which type).
+ * test/compliance/control-tower/strict-guard-validator.test.ts checks both against every rule file. So a
+ * rule file finds in a template exactly what it finds in the template's other sections, the resources of
+ * its types and the resources those reference.
+ */
+export function writeGuardScopes(templatePaths: readonly string[], ruleFiles: readonly GuardRuleFile[], directory: string): GuardScope[] {
+  const templates = templatePaths.map((templatePath) => ({ templatePath, template: JSON.parse(readFileSync(templatePath, 'utf8')) as Template }));
+  const present = new Set(templates.flatMap(({ template }) => Object.values(template.Resources ?? {}).map((resource) => resource.Type)));
+  // Rule files naming the same types among those present read the same resources: one run serves them all.
+  const byTypes = new Map<string, { types: Set<string>; ruleFiles: string[] }>();
+  for (const rule of ruleFiles) {
+    const types = [...new Set(rule.types.filter((type) => present.has(type)))].sort();
+    if (types.length === 0) continue;
+    const id = types.join(' ');
+    const group = byTypes.get(id) ?? { types: new Set(types), ruleFiles: [] };
+    group.ruleFiles.push(rule.file);
+    byTypes.set(id, group);
+  }
+  return [...byTypes.values()].map((group, index) => {
+    const sources = new Map<string, string>();
+    templates.forEach(({ templatePath, template }, templateIndex) => {
+      const resources = template.Resources ?? {};
+      const selected = Object.keys(resources).filter((id) => group.types.has(resources[id].Type ?? ''));
+      if (selected.length === 0) return;
+      const kept = new Set(selected);
+      for (const id of selected) for (const target of referencedResources(resources[id])) if (target in resources) kept.add(target);
+      const cut = path.join(directory, `${index}-${templateIndex}-${path.basename(templatePath)}`);
+      writeFileSync(cut, JSON.stringify({ ...template, Resources: Object.fromEntries(Object.entries(resources).filter(([id]) => kept.has(id))) }));
+      sources.set(cut, templatePath);
+    });
+    return { key: group.ruleFiles.join('\n'), ruleFiles: group.ruleFiles, sources };
+  });
+}
+
+/** The logical ids a resource names in a `Ref` or an `Fn::GetAtt`, anywhere in it. */
+export function referencedResources(value: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) {
+    for (const item of value) referencedResources(item, found);
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === 'Ref' && typeof inner === 'string') found.add(inner);
+      if (key === 'Fn::GetAtt') {
+        const target = Array.isArray(inner) ? inner[0] : typeof inner === 'string' ? inner.split('.')[0] : undefined;
+        if (typeof target === 'string') found.add(target);
+      }
+      referencedResources(inner, found);
+    }
+  }
+  return found;
+}

@@ -1,0 +1,262 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { App, PolicyValidationPluginReport, Stack, Validations } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { StrictCfnGuardValidator } from '../../../src/compliance/control-tower/strict-guard-validator';
+
+/** A small app whose bucket and queue break several Control Tower controls. */
+function synthesizeNonCompliant(plugin?: StrictCfnGuardValidator) {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'guard-'));
+  const app = new App({ outdir, builtinCloudFormationValidation: false });
+  if (plugin) Validations.of(app).addPlugins(plugin);
+  const stack = new Stack(app, 'Probe');
+  const bucket = new s3.Bucket(stack, 'Bucket');
+  new sqs.Queue(stack, 'Queue');
+  return { app, bucket, templatePath: path.join(outdir, 'Probe.template.json') };
+}
+
+test('finds exactly what the unfiltered Control Tower rule set finds, and marks each an error', () => {
+  const { app, templatePath } = synthesizeNonCompliant();
+  app.synth();
+  const context = { templatePaths: [templatePath], stackTemplates: [] } as any;
+  const names = (report: { violations: Array<{ ruleName: string }> }) => report.violations.map((violation) => violation.ruleName).sort();
+  const unfiltered = new CfnGuardValidator({ controlTowerRulesEnabled: true }).validate(context);
+  const filtered = new StrictCfnGuardValidator().validate(context);
+  expect(names(unfiltered).length).toBeGreaterThan(2);
+  expect(names(filtered)).toEqual(names(unfiltered));
+  expect(filtered.violations.every((violation) => violation.severity === 'error')).toBe(true);
+});
+
+/** Every finding, one line per resource: rule, resource, the template it is in and where in it. */
+const findings = (report: PolicyValidationPluginReport) => report.violations.flatMap((violation) =>
+  violation.violatingResources.map((resource) => `${violation.ruleName} ${resource.resourceLogicalId}@${path.basename(resource.templatePath ?? '')} ${resource.locations.join(',')}`)).sort();
+
+/** Validates with the validator, recording what each cfn-guard run was given: the rule files and each template's resources. */
+function validateRecordingRuns(validator: StrictCfnGuardValidator, context: any) {
+  const runs: Array<{ ruleFiles: string[]; templates: Array<Record<string, { Type: string }>> }> = [];
+  const original = CfnGuardValidator.prototype.validate;
+  // Recorded when called: the validator removes its cut-down templates once it has the findings.
+  const spy = jest.spyOn(CfnGuardValidator.prototype, 'validate').mockImplementation(function (this: CfnGuardValidator, called) {
+    runs.push({
+      ruleFiles: ((this as any).rulesPaths as string[]).map((file) => readFileSync(file, 'utf8')),
+      templates: called.templatePaths.map((file) => JSON.parse(readFileSync(file, 'utf8')).Resources),
+    });
+    return original.call(this, called);
+  });
+  try {
+    return { report: validator.validate(context), runs };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+test('each cfn-guard run gets the rule files about some types and only the resources of those types, and finds what the whole rule set finds', () => {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'guard-'));
+  const app = new App({ outdir, builtinCloudFormationValidation: false });
+  new s3.Bucket(new Stack(app, 'Buckets'), 'Bucket');
+  const mixed = new Stack(app, 'Mixed');
+  new s3.Bucket(mixed, 'Bucket');
+  new sqs.Queue(mixed, 'Queue');
+  app.synth();
+  const templatePaths = ['Buckets', 'Mixed'].map((stack) => path.join(outdir, `${stack}.template.json`));
+  const context = { templatePaths, stackTemplates: [] } as any;
+  const unfiltered = new CfnGuardValidator({ controlTowerRulesEnabled: true }).validate(context);
+
+  const { report, runs } = validateRecordingRuns(new StrictCfnGuardValidator(), context);
+
+  expect(findings(unfiltered).filter((finding) => finding.includes('@Mixed') && finding.includes('Queue')).length).toBeGreaterThan(0);
+  expect(findings(report)).toEqual(findings(unfiltered));
+  for (const run of runs) {
+    const typesOfRun = new Set(run.templates.flatMap((resources) => Object.values(resources).map((resource) => resource.Type)));
+    expect(typesOfRun.size).toBe(1);
+    for (const text of run.ruleFiles) expect([...typesOfRun].some((type) => text.includes(type))).toBe(true);
+  }
+  const sqsRuns = runs.filter((run) => run.templates.some((resources) => Object.values(resources).some((resource) => resource.Type === 'AWS::SQS::Queue')));
+  expect(sqsRuns).toHaveLength(1);
+  expect(sqsRuns[0].templates).toHaveLength(1);
+  expect(sqsRuns[0].ruleFiles.some((text) => text.includes('AWS::S3::Bucket'))).toBe(false);
+  // Both templates' buckets went to the same run.
+  expect(runs.filter((run) => run.templates.length === 2)).toHaveLength(1);
+});
+
+test('a resource is checked together with the resources it references, which rules look up by logical id', () => {
+  // CT.LAMBDA.PR.2 accepts a public permission whose SourceArn references a resource of the template (any type).
+  const outdir = mkdtempSync(path.join(tmpdir(), 'guard-'));
+  const app = new App({ outdir, builtinCloudFormationValidation: false });
+  const stack = new Stack(app, 'Referencing');
+  const queue = new sqs.Queue(stack, 'Queue');
+  new lambda.CfnPermission(stack, 'Permission', { action: 'lambda:InvokeFunction', functionName: 'fn', principal: '*', sourceArn: queue.queueArn });
+  app.synth();
+  const context = { templatePaths: [path.join(outdir, 'Referencing.template.json')], stackTemplates: [] } as any;
+  const unfiltered = new CfnGuardValidator({ controlTowerRulesEnabled: true }).validate(context);
+
+  const { report, runs } = validateRecordingRuns(new StrictCfnGuardValidator(), context);
+
+  const permissionRun = runs.find((run) => run.ruleFiles.some((text) => text.includes('CT.LAMBDA.PR.2')))!;
+  expect(Object.keys(permissionRun.templates[0]).sort()).toEqual([stack.getLogicalId(queue.node.defaultChild as sqs.CfnQueue), 'Permission'].sort());
+  expect(findings(report).some((finding) => finding.startsWith('lambda_function_public_access_prohibited_check'))).toBe(false);
+  expect(findings(report)).toEqual(findings(unfiltered));
+});
+
+test('started early for templates whose stacks it was not told, it checks them in the main thread instead of passing them unchecked', () => {
+  const { app, templatePath } = synthesizeNonCompliant();
+  app.synth();
+  const context = { templatePaths: [templatePath], stackTemplates: [] } as any;
+  const early = new StrictCfnGuardValidator();
+  early.start(context);
+  const report = early.validate(context);
+  expect(report.success).toBe(false);
+  const inMainThread = new StrictCfnGuardValidator().validate(context);
+  expect(report.violations.map((violation) => violation.ruleName)).toEqual(inMainThread.violations.map((violation) => violation.ruleName));
+  expect(report.violations.length).toBeGreaterThan(2);
+});
+
+test('leaves none of its cut-down templates behind, whether it ran in the main thread, was started early, or was started for other templates', () => {
+  const { app, templatePath } = synthesizeNonCompliant();
+  app.synth();
+  const context = { templatePaths: [templatePath], stackTemplates: [{ templatePath, stackConstructPath: 'Probe' }] } as any;
+  const scratch = mkdtempSync(path.join(tmpdir(), 'scopes-'));
+  // The module object itself (an `import * as` would be a copy): the validator's calls go through it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const tmpdirSpy = jest.spyOn(require('node:os') as typeof import('node:os'), 'tmpdir').mockReturnValue(scratch);
+  try {
+    const validator = new StrictCfnGuardValidator();
+    expect(validator.validate(context).violations.length).toBeGreaterThan(2);
+    validator.start(context);
+    expect(readdirSync(scratch)).toHaveLength(1);
+    expect(validator.validate(context).violations.length).toBeGreaterThan(2);
+    validator.start({ templatePaths: [], stackTemplates: [] } as any);
+    expect(validator.validate(context).violations.length).toBeGreaterThan(2);
+    expect(readdirSync(scratch)).toEqual([]);
+  } finally {
+    tmpdirSpy.mockRestore();
+  }
+});
+
+test('every Control Tower rule file selects resources only by types it names literally, which choosing rule files by type relies on', () => {
+  // Checked again whenever the rules package changes: a rule reading resources some other way could find
+  // something in a template that has none of the types it names, and the choice would then skip it.
+  const rulesRoot = path.join(path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')), 'rules', 'control-tower', 'cfn-guard');
+  const files = readdirSync(rulesRoot, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.guard'));
+  const unexpected: string[] = [];
+  for (const file of files) {
+    const text = readFileSync(path.join(rulesRoot, file), 'utf8').replace(/^\s*#.*$/gm, '');
+    const literalTypes = new Set([...text.matchAll(/^let\s+(\w+)\s*=\s*["']AWS::[A-Za-z0-9]+::[A-Za-z0-9]+["']/gm)].map((match) => match[1]));
+    const selections = [...text.matchAll(/=\s*(%\w+\.)?Resources(\.\*)?\[([^\]]*)\]/g)];
+    for (const [selection, , , filter] of selections) {
+      // A lookup by logical id (query_for_resource), whose type the rule then compares with a literal.
+      if (/^\s*keys\s*==\s*%\w+\s*$/.test(filter)) continue;
+      const byLiteralType = filter.split(/\bor\b/).every((condition) => literalTypes.has(/^\s*Type\s*==\s*%(\w+)\s*$/.exec(condition)?.[1] ?? ''));
+      if (!byLiteralType) unexpected.push(`${file}: ${selection.replace(/\s+/g, ' ')}`);
+    }
+    if (selections.filter(([, , star]) => star).length !== (text.match(/\bResources\.\*/g) ?? []).length) unexpected.push(`${file}: reads Resources.* outside a selection`);
+    if (literalTypes.size === 0) unexpected.push(`${file}: names no resource type, so it would never run`);
+  }
+  expect(files.length).toBeGreaterThan(200);
+  expect(unexpected).toEqual([]);
+});
+
+/** A rule file's lines, without comments, custom messages and blank lines. */
+function ruleFileLines(text: string): string[] {
+  return text.replace(/^\s*#.*$/gm, '').replace(/<<[\s\S]*?>>/g, '').split('\n').map((line) => line.trim()).filter((line) => line !== '');
+}
+
+/** The lines that open the blocks around line `index`, innermost first, up to the rule that holds them. */
+function blocksAround(lines: readonly string[], index: number): string[] {
+  const openers: string[] = [];
+  let depth = 0;
+  for (let i = index - 1; i >= 0; i--) {
+    for (const char of [...lines[i]].reverse()) {
+      if (char === '}') depth++;
+      if (char === '{' && depth-- === 0) {
+        openers.push(lines[i]);
+        depth = 0;
+        if (/^rule\s/.test(lines[i])) return openers;
+      }
+    }
+  }
+  return openers;
+}
+
+test('every Control Tower rule file looks other resources up only through a Ref or Fn::GetAtt, which cutting templates down relies on', () => {
+  // Checked again whenever the rules package changes: a rule file finds in a template cut down to the
+  // resources of its types, plus the resources they reference, what it finds in the whole template.
+  const rulesRoot = path.join(path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')), 'rules', 'control-tower', 'cfn-guard');
+  const files = readdirSync(rulesRoot, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.guard'));
+  const inReference = (opener: string) => /^(\}\s*or\s+)?['"]?(Ref|Fn::GetAtt)['"]?\s*\{$/.test(opener);
+  const unexpected: string[] = [];
+  let lookups = 0;
+  for (const file of files) {
+    const lines = ruleFileLines(readFileSync(path.join(rulesRoot, file), 'utf8'));
+    /** Whether line `index` sits in a Ref or Fn::GetAtt block, or in a rule called only from such blocks. */
+    const reachedThroughReference = (index: number): boolean => {
+      const openers = blocksAround(lines, index);
+      if (openers.some(inReference)) return true;
+      const rule = /^rule\s+(\w+)\s*\(/.exec(openers[openers.length - 1] ?? '')?.[1];
+      const calls = lines.flatMap((line, at) => (new RegExp(`(^|[^\\w])${rule}\\(`).test(line) && !line.startsWith('rule ') ? [at] : []));
+      return rule !== undefined && calls.length > 0 && calls.every((at) => blocksAround(lines, at).some(inReference));
+    };
+    // The rules that look a resource up by logical id, each as `rule <name>(doc, resource_key, ...)`.
+    const lookupRules = new Set<string>();
+    lines.forEach((line, index) => {
+      if (!/Resources\[\s*keys\s*==/.test(line)) return;
+      const rule = blocksAround(lines, index).pop() ?? '';
+      const name = /^rule (\w+)\(\s*doc\s*,\s*resource_key\s*[,)]/.exec(rule)?.[1];
+      if (name && /^let \w+ = %doc\.Resources\[ keys == %resource_key \]$/.test(line)) lookupRules.add(name);
+      else unexpected.push(`${file}: ${line} in ${rule}`);
+    });
+    lines.forEach((line, index) => {
+      const called = [...lookupRules].find((name) => new RegExp(`(^|[^\\w])${name}\\(`).test(line));
+      if (called === undefined || line.startsWith('rule ')) return;
+      lookups++;
+      const key = new RegExp(`${called}\\(%\\w+,\\s*this(\\[0\\])?\\s*[,)]`);
+      if (!key.test(line) || !reachedThroughReference(index)) unexpected.push(`${file}: ${line}`);
+    });
+  }
+  expect(lookups).toBeGreaterThan(50);
+  expect(unexpected).toEqual([]);
+});
+
+test('an unacknowledged Control Tower finding fails the synth even when another one is acknowledged', () => {
+  const { app, bucket } = synthesizeNonCompliant(new StrictCfnGuardValidator());
+  Validations.of(bucket).acknowledge({ id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', reason: 'test' });
+  expect(() => app.synth()).toThrow(/sqs|s3_bucket_versioning/i);
+});
+
+test('a disabled rule file is not run', () => {
+  const { app, templatePath } = synthesizeNonCompliant();
+  app.synth();
+  const context = { templatePaths: [templatePath], stackTemplates: [] } as any;
+  const rule = 's3_bucket_versioning_enabled_check';
+  expect(new StrictCfnGuardValidator().validate(context).violations.map((v) => v.ruleName)).toContain(rule);
+  expect(new StrictCfnGuardValidator({ disabledRules: ['ct-s3-pr-11'] }).validate(context).violations.map((v) => v.ruleName)).not.toContain(rule);
+});
+
+test('started early in its worker thread, and then served from the per-template cache, it reports what it reports in the main thread', () => {
+  const { app, templatePath } = synthesizeNonCompliant();
+  app.synth();
+  const stackTemplates = [{ templatePath, stackConstructPath: 'Probe', accountId: undefined, region: undefined }];
+  const context = { templatePaths: [templatePath], stackTemplates } as any;
+  const normalized = (report: PolicyValidationPluginReport) =>
+    report.violations.map((violation) => {
+      const resources = violation.violatingResources.map((resource) => `${resource.resourceLogicalId}@${resource.templatePath}`);
+      return `${violation.ruleName} ${violation.severity} ${resources.sort().join(',')}`;
+    }).sort();
+
+  const inMainThread = new StrictCfnGuardValidator().validate(context);
+  const early = new StrictCfnGuardValidator();
+  early.start(context);
+  const fromWorkerOrCache = early.validate(context);
+  const again = new StrictCfnGuardValidator();
+  again.start(context);
+  const fromCache = again.validate(context);
+
+  expect(normalized(inMainThread).length).toBeGreaterThan(2);
+  expect(normalized(fromWorkerOrCache)).toEqual(normalized(inMainThread));
+  expect(normalized(fromCache)).toEqual(normalized(inMainThread));
+  expect(fromCache.success).toBe(false);
+});
