@@ -81,7 +81,7 @@ ecr() {
       fi
       case "$query|$output" in
         'imageDetails[0].imageDigest|text') echo "$digest" ;;
-        '|json') jq -n --arg repository "$repository" --arg digest "$digest" '{imageDetails: [{repositoryName: $repository, imageDigest: $digest}]}' ;;
+        '|json') printf '{"imageDetails": [{"repositoryName": %s, "imageDigest": %s}]}\n' "$(standin_json_string "$repository")" "$(standin_json_string "$digest")" ;;
         *) refuse "describe-images: --query '$query' --output $output is not emulated" ;;
       esac ;;
     batch-get-image)
@@ -89,10 +89,10 @@ ecr() {
       [ "$output" = json ] && [ -z "$query" ] || refuse 'batch-get-image is emulated for --output json without --query'
       [ -n "$(option --accepted-media-types)" ] || refuse 'batch-get-image without --accepted-media-types: ECR would convert or refuse an OCI manifest'
       if [ -z "$digest" ]; then
-        jq -n --arg id "$(option --image-ids)" '{images: [], failures: [{imageId: $id, failureCode: "ImageNotFound"}]}'
+        printf '{"images": [], "failures": [{"imageId": %s, "failureCode": "ImageNotFound"}]}\n' "$(standin_json_string "$(option --image-ids)")"
       else
-        jq -n --rawfile manifest "$dir/manifests/$digest" --arg type "$(cat "$dir/media-types/$digest")" --arg digest "$digest" \
-          '{images: [{imageId: {imageDigest: $digest}, imageManifest: $manifest, imageManifestMediaType: $type}], failures: []}'
+        printf '{"images": [{"imageId": {"imageDigest": %s}, "imageManifest": %s, "imageManifestMediaType": %s}], "failures": []}\n' \
+          "$(standin_json_string "$digest")" "$(standin_json_file "$dir/manifests/$digest")" "$(standin_json_file "$dir/media-types/$digest")"
       fi ;;
     batch-check-layer-availability)
       expect_query 'layers[0].layerAvailability' text
@@ -119,7 +119,7 @@ ecr() {
         exit 254
       fi
       cat "${file#fileb://}" >> "$dir/uploads/$upload"
-      jq -n --arg upload "$upload" '{uploadId: $upload}' ;;
+      printf '{"uploadId": %s}\n' "$(standin_json_string "$upload")" ;;
     complete-layer-upload)
       upload=$(option --upload-id)
       blob=$(option --layer-digests)
@@ -128,20 +128,22 @@ ecr() {
         exit 254
       fi
       mv "$dir/uploads/$upload" "$dir/blobs/$blob"
-      jq -n --arg blob "$blob" '{layerDigest: $blob}' ;;
+      printf '{"layerDigest": %s}\n' "$(standin_json_string "$blob")" ;;
     put-image)
       file=$(option --image-manifest)
       [[ "$file" == file://* ]] || refuse 'put-image is emulated with --image-manifest file://...'
       file=${file#file://}
       [ -f "$file" ] || refuse "Error parsing parameter '--image-manifest': Unable to load paramfile file://$file"
-      media_type=$(option --image-manifest-media-type "$(jq -r '.mediaType // empty' "$file")")
+      # Without the option, ECR reads the media type from the manifest.
+      media_type=$(option --image-manifest-media-type)
+      [ -n "$media_type" ] || media_type=$(jq -r '.mediaType // empty' "$file")
       digest=$(option --image-digest)
       if [ -n "$digest" ] && [ "$digest" != "$(standin_digest_of "$file")" ]; then
         echo "An error occurred (ImageDigestDoesNotMatchException) when calling the PutImage operation: Invalid parameter at 'imageDigest' failed to satisfy constraint: 'digest does not match the manifest'" >&2
         exit 254
       fi
       standin_put_manifest "$region" "$repository" "$file" "$media_type" "$(option --image-tag)" PutImage || exit 254
-      jq -n --arg repository "$repository" --arg digest "$(standin_digest_of "$file")" '{image: {repositoryName: $repository, imageId: {imageDigest: $digest}}}' ;;
+      printf '{"image": {"repositoryName": %s, "imageId": {"imageDigest": %s}}}\n' "$(standin_json_string "$repository")" "$(standin_json_string "$(standin_digest_of "$file")")" ;;
     *) refuse "ecr $operation is not emulated" ;;
   esac
 }
@@ -264,7 +266,7 @@ cloudformation() {
       [ -n "${opt[--enable-termination-protection]:-}" ] || refuse 'only --enable-termination-protection is emulated'
       [ -f "$dir/status" ] || { echo "An error occurred (ValidationError) when calling the UpdateTerminationProtection operation: Stack [$stack] does not exist" >&2; exit 254; }
       : > "$dir/protected"
-      jq -n --arg stack "$stack" '{StackId: $stack}' ;;
+      printf '{"StackId": %s}\n' "$(standin_json_string "$stack")" ;;
     *) refuse "cloudformation $operation is not emulated" ;;
   esac
 }

@@ -126,7 +126,7 @@ case "$command" in
     repository=$(standin_repository "$REF_REGION" "$REF_REPOSITORY")
     [ -d "$repository" ] || { echo "name unknown: The repository with name '$REF_REPOSITORY' does not exist in the registry" >&2; exit 1; }
     mkdir -p "$repository/blobs"
-    for blob in $(jq -r '.config.digest, .layers[].digest' "$manifest"); do cp "$blobs/$blob" "$repository/blobs/$blob"; done
+    for blob in $(standin_referenced_digests "$manifest" '.config.digest, .layers[].digest'); do cp "$blobs/$blob" "$repository/blobs/$blob"; done
     standin_put_manifest "$REF_REGION" "$REF_REPOSITORY" "$manifest" application/vnd.docker.distribution.manifest.v2+json "$REF_TAG" 'docker push' || exit 1
     echo "$REF_TAG: digest: $(standin_digest_of "$manifest")"
     ;;

@@ -1,0 +1,52 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+const LIBRARY = path.join(__dirname, 'stand-ins', 'standin-lib.sh');
+
+/** Runs a script with the stand-ins' shared functions loaded; its stdout. */
+function withLibrary(script: string, ...args: string[]): string {
+  const result = spawnSync('bash', ['-c', `set -euo pipefail; . "$0"; ${script}`, LIBRARY, ...args], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`bash failed (${result.status}): ${result.stderr}`);
+  return result.stdout;
+}
+
+// The stand-ins print the AWS CLI's JSON answers and read manifests without jq; the product's scripts then
+// read those answers with jq. What they print must mean exactly what jq would have made of the same data.
+describe('the stand-ins\' JSON without jq', () => {
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(path.join(tmpdir(), 'stand-in-json-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  test.each([
+    ['plain text', 'hello-codepipeline'],
+    ['quotes and backslashes', 'a "quoted" \\ back\\slash \\"both\\"'],
+    ['line breaks and tabs', 'one\ntwo\r\n\tthree\n\n'],
+    ['other control characters', 'bell\u0007 escape\u001b delete\u007f'],
+    ['non-ASCII text', 'Grüße, 世界'],
+    ['a manifest', '{"schemaVersion":2,"config":{"digest":"sha256:0a"},"annotations":{"note":"say \\"hi\\"\\n"}}\n'],
+  ])('a string with %s is printed as a JSON string that reads back byte for byte', (_, text) => {
+    const file = path.join(dir, 'text');
+    writeFileSync(file, text);
+
+    expect(JSON.parse(withLibrary('standin_json_string "$1"', text))).toBe(text);
+    expect(JSON.parse(withLibrary('standin_json_file "$1"', file))).toBe(text);
+  });
+
+  test.each([
+    ['an image manifest, compact', '.config.digest, .layers[].digest',
+      { schemaVersion: 2, config: { mediaType: 'c', size: 2, digest: 'sha256:c0' }, layers: [{ size: 1, digest: 'sha256:l1' }, { digest: 'sha256:l2' }] }, 0],
+    ['an image manifest, indented', '.config.digest, .layers[].digest', { config: { digest: 'sha256:c0' }, layers: [{ digest: 'sha256:l1' }] }, 2],
+    ['an index', '.manifests[].digest', { manifests: [{ digest: 'sha256:m1', platform: { os: 'linux' } }, { digest: 'sha256:m2' }] }, 0],
+    ['a manifest with a subject', '.config.digest, .layers[].digest',
+      { config: { digest: 'sha256:c0' }, layers: [{ digest: 'sha256:l1' }], subject: { digest: 'sha256:s9' } }, 0],
+  ])('the digests %s references are the ones jq finds', (_, filter, manifest, indent) => {
+    const file = path.join(dir, 'manifest');
+    writeFileSync(file, JSON.stringify(manifest, undefined, indent));
+    const expected = spawnSync('jq', ['-r', filter, file], { encoding: 'utf8' }).stdout;
+
+    expect(withLibrary('standin_referenced_digests "$1" "$2"', file, filter)).toBe(expected);
+    expect(expected.split('\n').filter(Boolean).length).toBeGreaterThan(1);
+  });
+});
