@@ -12,8 +12,6 @@ export interface GuardRuleFile {
  * and each template that holds any of them, cut down to what those rule files can read.
  */
 export interface GuardScope {
-  /** The rule files, one per line: the same scope in `start` and in `validate`. */
-  readonly key: string;
   readonly ruleFiles: readonly string[];
   /** Each cut-down template, by its path, with the path of the template it was cut from. */
   readonly sources: ReadonlyMap<string, string>;
@@ -60,8 +58,8 @@ export function writeGuardScopes(templatePaths: readonly string[], ruleFiles: re
       writeFileSync(cut, JSON.stringify({ ...template, Resources: Object.fromEntries(Object.entries(resources).filter(([id]) => kept.has(id))) }));
       sources.set(cut, templatePath);
     });
-    return { key: group.ruleFiles.join('\n'), ruleFiles: group.ruleFiles, sources };
-  });
+    return { ruleFiles: group.ruleFiles, sources };
+  }).filter((scope) => scope.sources.size > 0);
 }
 
 /** The logical ids a resource names in a `Ref` or an `Fn::GetAtt`, anywhere in it. */
