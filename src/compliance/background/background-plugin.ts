@@ -30,7 +30,11 @@ interface Pending {
  * the gate is set up (while the app's constructs are built) and reused by every synthesis of the process.
  */
 export class BackgroundPlugin {
-  private static readonly workers = new Map<string, Worker>();
+  /** How long a worker may take to start running its script before its plugin runs in the main thread instead. */
+  public static startupDeadlineMs = 60_000;
+  /** The script each worker runs (a test points it at one that never starts). */
+  public static workerScript = path.join(__dirname, 'plugin-worker.js');
+  private static readonly workers = new Map<string, { readonly worker: Worker; readonly state: Int32Array }>();
 
   private pending?: Pending;
 
@@ -68,16 +72,21 @@ export class BackgroundPlugin {
     const { port1, port2 } = new MessageChannel();
     const signal = new SharedArrayBuffer(4);
     const data = { templatePaths: stacks.map((stack) => stack.templatePath), stackTemplates: stacks.map((stack) => ({ ...stack })) };
-    this.worker().postMessage({ context: data, props, port: port2, signal }, [port2]);
+    this.worker().worker.postMessage({ context: data, props, port: port2, signal }, [port2]);
     this.pending = { ...pending, port: port1, done: new Int32Array(signal) };
   }
 
-  /** The report for these templates, when `start` was given exactly them; waits for the worker to finish. */
+  /**
+   * The report for these templates, when `start` was given exactly them; waits for the worker to finish.
+   * Undefined when it was not started for them, or when its worker thread ended without an answer: the
+   * caller then runs the plugin in the main thread.
+   */
   public report(templatePaths: readonly string[]): PolicyValidationPluginReport | undefined {
     const pending = this.pending;
     if (!pending || pending.templatePaths !== templateSetKey(templatePaths)) return undefined;
     this.pending = undefined;
     const fresh = pending.port && pending.done ? this.receive(pending.port, pending.done) : undefined;
+    if (fresh === WORKER_GONE) return undefined;
     if (fresh && !fresh.metadata?.error) {
       const found = violationsByTemplate(fresh, pending.checked.map((checked) => checked.templatePath));
       for (const checked of pending.checked) if (checked.key && found) pending.cache?.write(checked.key, found.get(checked.templatePath) ?? []);
@@ -90,8 +99,20 @@ export class BackgroundPlugin {
     };
   }
 
-  private receive(port: MessagePort, done: Int32Array): PolicyValidationPluginReport {
-    Atomics.wait(done, 0, 0);
+  private receive(port: MessagePort, done: Int32Array): PolicyValidationPluginReport | typeof WORKER_GONE {
+    // In slices: a worker thread that has died answers nothing, and a wait without end would hang the synth.
+    const { state } = this.worker();
+    const started = Date.now();
+    while (Atomics.wait(done, 0, 0, 100) === 'timed-out') {
+      const running = Atomics.load(state, 0);
+      if (running === WORKER_ENDED || (running === WORKER_STARTING && Date.now() - started > BackgroundPlugin.startupDeadlineMs)) {
+        port.close();
+        this.dropWorker();
+        const what = running === WORKER_ENDED ? 'ended without an answer' : `did not start within ${BackgroundPlugin.startupDeadlineMs / 1000} s`;
+        console.error(`${this.source.exportName}: its worker thread ${what}; it runs in the main thread instead`);
+        return WORKER_GONE;
+      }
+    }
     const received = receiveMessageOnPort(port) as { message: { report?: PolicyValidationPluginReport; error?: string } } | undefined;
     port.close();
     if (received?.message.error !== undefined) throw new Error(`${this.source.exportName} failed in its worker thread: ${received.message.error}`);
@@ -99,18 +120,36 @@ export class BackgroundPlugin {
     return received.message.report;
   }
 
-  private worker(): Worker {
-    const id = `${this.source.module}#${this.source.exportName}`;
-    let worker = BackgroundPlugin.workers.get(id);
-    if (!worker) {
-      worker = new Worker(path.join(__dirname, 'plugin-worker.js'), { workerData: this.source });
+  private worker(): { readonly worker: Worker; readonly state: Int32Array } {
+    let entry = BackgroundPlugin.workers.get(this.workerId);
+    if (!entry) {
+      const state = new SharedArrayBuffer(4);
+      const worker = new Worker(BackgroundPlugin.workerScript, { workerData: { ...this.source, state } });
+      // Its failures reach the main thread through `state` (see receive), not as an unhandled 'error' event.
+      worker.on('error', () => undefined);
       // It never keeps alive a process that has nothing else to do.
       worker.unref();
-      BackgroundPlugin.workers.set(id, worker);
+      entry = { worker, state: new Int32Array(state) };
+      BackgroundPlugin.workers.set(this.workerId, entry);
     }
-    return worker;
+    return entry;
+  }
+
+  /** Forgets a worker that is gone, so that the next synthesis starts a fresh one. */
+  private dropWorker(): void {
+    const entry = BackgroundPlugin.workers.get(this.workerId);
+    BackgroundPlugin.workers.delete(this.workerId);
+    void entry?.worker.terminate();
+  }
+
+  private get workerId(): string {
+    return `${this.source.module}#${this.source.exportName}`;
   }
 }
+
+const WORKER_STARTING = 0;
+const WORKER_ENDED = 2;
+const WORKER_GONE = Symbol('worker gone');
 
 function templateSetKey(templatePaths: readonly string[]): string {
   return JSON.stringify([...templatePaths].sort());

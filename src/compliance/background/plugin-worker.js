@@ -3,6 +3,12 @@
 // the others. Plain JavaScript: it must load the same way under tsx, jest and the CDK CLI.
 const { parentPort, workerData } = require('node:worker_threads');
 
+// What the main thread reads while it waits for an answer (background-plugin.ts): that this script runs,
+// and that the thread has ended, however it ends, even before the plugin has loaded.
+const state = new Int32Array(workerData.state);
+Atomics.store(state, 0, 1);
+process.on('exit', () => Atomics.store(state, 0, 2));
+
 const Plugin = require(workerData.module)[workerData.exportName];
 // One instance per configuration, kept: a plugin may build something expensive once (aws-cdk-lib's
 // CloudFormation validation engine does).
