@@ -26,12 +26,12 @@ interface Template {
  * Writes into `directory` the cut-down templates of each scope, and returns the scopes.
  *
  * cfn-guard's time grows with the number of rule files times the size of the templates it is given: it
- * evaluates every rule file against the whole template. A Control Tower rule file selects resources only
- * by types it names. It reads another resource only by logical id, to check that a `Ref` or `Fn::GetAtt`
- * in a resource it selected points at a resource of the template (and often, of which type).
+ * evaluates every rule file against the whole template. A Control Tower rule file reads a template's
+ * resources only through selections by types it names, and looks another resource up only by the logical
+ * id in a `Ref` or `Fn::GetAtt` of one it selected, to check that it exists (and often, its type).
  * test/compliance/control-tower/strict-guard-validator.test.ts checks both against every rule file. So a
  * rule file finds in a template exactly what it finds in the template's other sections, the resources of
- * its types and the resources those reference.
+ * its types and the resources those reference; the cut keeps references of references too.
  */
 export function writeGuardScopes(templatePaths: readonly string[], ruleFiles: readonly GuardRuleFile[], directory: string): GuardScope[] {
   const templates = templatePaths.map((templatePath) => ({ templatePath, template: JSON.parse(readFileSync(templatePath, 'utf8')) as Template }));
@@ -52,14 +52,31 @@ export function writeGuardScopes(templatePaths: readonly string[], ruleFiles: re
       const resources = template.Resources ?? {};
       const selected = Object.keys(resources).filter((id) => group.types.has(resources[id].Type ?? ''));
       if (selected.length === 0) return;
-      const kept = new Set(selected);
-      for (const id of selected) for (const target of referencedResources(resources[id])) if (target in resources) kept.add(target);
+      const kept = withReferencedResources(selected, resources);
       const cut = path.join(directory, `${index}-${templateIndex}-${path.basename(templatePath)}`);
       writeFileSync(cut, JSON.stringify({ ...template, Resources: Object.fromEntries(Object.entries(resources).filter(([id]) => kept.has(id))) }));
       sources.set(cut, templatePath);
     });
     return { ruleFiles: group.ruleFiles, sources };
   }).filter((scope) => scope.sources.size > 0);
+}
+
+/**
+ * The resources and every resource they reference, directly or through others: a rule reads one hop today,
+ * and a closure costs little more than that.
+ */
+function withReferencedResources(selected: readonly string[], resources: NonNullable<Template['Resources']>): Set<string> {
+  const kept = new Set(selected);
+  const pending = [...selected];
+  for (let id = pending.pop(); id !== undefined; id = pending.pop()) {
+    for (const target of referencedResources(resources[id])) {
+      if (target in resources && !kept.has(target)) {
+        kept.add(target);
+        pending.push(target);
+      }
+    }
+  }
+  return kept;
 }
 
 /** The logical ids a resource names in a `Ref` or an `Fn::GetAtt`, anywhere in it. */

@@ -88,12 +88,18 @@ export class StrictCfnGuardValidator implements IPolicyValidationPlugin, StartsE
     }
   }
 
-  /** The runs started for exactly these templates, if any; runs started for others are dropped. */
+  /**
+   * The runs started for exactly these templates, if any. Runs started for others are collected and thrown
+   * away first: their worker reads the cut-down templates until it has finished them.
+   */
   private takeStarted(templatePaths?: readonly string[]): Started | undefined {
     const started = this.started;
     this.started = undefined;
     if (started && templatePaths && started.templates === templateSetKey(templatePaths)) return started;
-    if (started) removeDirectory(started.directory);
+    if (started) {
+      for (const { scope, background } of started.runs) background.report([...scope.sources.keys()]);
+      removeDirectory(started.directory);
+    }
     return undefined;
   }
 
@@ -107,7 +113,12 @@ export class StrictCfnGuardValidator implements IPolicyValidationPlugin, StartsE
     // Canonical: cfn-guard names each template by its canonical path, which is how its findings are mapped back.
     const directory = realpathSync(mkdtempSync(path.join(tmpdir(), 'guard-scopes-')));
     scopeDirectories().add(directory);
-    return { directory, scopes: writeGuardScopes(templatePaths, this.ruleFiles, directory) };
+    try {
+      return { directory, scopes: writeGuardScopes(templatePaths, this.ruleFiles, directory) };
+    } catch (error) {
+      removeDirectory(directory);
+      throw error;
+    }
   }
 }
 
@@ -120,7 +131,7 @@ interface GuardRun {
 interface Started {
   readonly templates: string;
   readonly directory: string;
-  readonly runs: readonly GuardRun[];
+  readonly runs: ReadonlyArray<Required<GuardRun>>;
 }
 
 /** Folders of scopes not removed yet: a synth that fails before `validate` leaves them to the process's exit. */
@@ -153,14 +164,21 @@ function scopeContext(scope: GuardScope, context: IPolicyValidationContext): IPo
   return { ...context, templatePaths: [...scope.sources.keys()], stackTemplates };
 }
 
-/** A violation found in a scope, naming the templates its resources are in, not their cut-down copies. */
+/**
+ * A violation found in a scope, naming the templates its resources are in, not their cut-down copies. A
+ * template the scope does not know would be reported under a path that is gone, where no acknowledgement
+ * and no construct can be found for it: that fails the check instead.
+ */
 function fromScope(violation: PolicyViolation, scope: GuardScope): PolicyViolation {
   return {
     ...violation,
-    violatingResources: violation.violatingResources.map((resource) => ({
-      ...resource,
-      templatePath: resource.templatePath === undefined ? undefined : scope.sources.get(resource.templatePath) ?? resource.templatePath,
-    })),
+    violatingResources: violation.violatingResources.map((resource) => {
+      const templatePath = resource.templatePath === undefined ? undefined : scope.sources.get(resource.templatePath);
+      if (templatePath === undefined) {
+        throw new Error(`cfn-guard reported ${violation.ruleName} in ${resource.templatePath ?? 'no template'}, which is none of the templates it was given`);
+      }
+      return { ...resource, templatePath };
+    }),
   };
 }
 
@@ -168,8 +186,9 @@ function templateSetKey(templatePaths: readonly string[]): string {
   return JSON.stringify([...templatePaths].sort());
 }
 
+/** The rule files below `dir`, in code-unit order: the list is part of the cache's keys, the same on every machine. */
 function guardFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((entry) => {
+  return readdirSync(dir).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).flatMap((entry) => {
     const full = path.join(dir, entry);
     if (statSync(full).isDirectory()) return guardFiles(full);
     return entry.endsWith('.guard') ? [full] : [];

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
@@ -6,6 +6,7 @@ import { App, PolicyValidationPluginReport, Stack, Validations } from 'aws-cdk-l
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { writeGuardScopes } from '../../../src/compliance/control-tower/guard-scopes';
 import { StrictCfnGuardValidator } from '../../../src/compliance/control-tower/strict-guard-validator';
 
 /** A small app whose bucket and queue break several Control Tower controls. */
@@ -110,6 +111,32 @@ test('a resource is checked together with the resources it references, which rul
   expect(findings(report)).toEqual(fixture.unfilteredIn('Referencing'));
 });
 
+test('a cut-down template keeps the other sections and every resource its resources reference, directly or through others', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'guard-'));
+  const templatePath = path.join(dir, 'Chain.template.json');
+  const template = {
+    Parameters: { Stage: { Type: 'String' } },
+    Conditions: { IsProd: { 'Fn::Equals': [{ Ref: 'Stage' }, 'prod'] } },
+    Resources: {
+      Permission: { Type: 'AWS::Lambda::Permission', Properties: { SourceArn: { 'Fn::GetAtt': ['Queue', 'Arn'] }, Principal: '*' } },
+      Queue: { Type: 'AWS::SQS::Queue', Properties: { KmsMasterKeyId: { Ref: 'Key' }, RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': 'Dead.Arn' } } } },
+      Key: { Type: 'AWS::KMS::Key', Properties: { Description: { Ref: 'Stage' } } },
+      Dead: { Type: 'AWS::SQS::Queue' },
+      Unrelated: { Type: 'AWS::S3::Bucket', Properties: { BucketName: { Ref: 'Queue' } } },
+    },
+  };
+  writeFileSync(templatePath, JSON.stringify(template));
+
+  const scopes = writeGuardScopes([templatePath], [{ file: 'permissions.guard', types: ['AWS::Lambda::Permission', 'AWS::EC2::Instance'] }], dir);
+
+  expect(scopes).toHaveLength(1);
+  expect([...scopes[0].sources.values()]).toEqual([templatePath]);
+  const cut = JSON.parse(readFileSync([...scopes[0].sources.keys()][0], 'utf8'));
+  expect(Object.keys(cut.Resources).sort()).toEqual(['Dead', 'Key', 'Permission', 'Queue']);
+  expect(cut.Resources.Queue).toEqual(template.Resources.Queue);
+  expect({ ...cut, Resources: undefined }).toEqual({ ...template, Resources: undefined });
+});
+
 test('started early for templates whose stacks it was not told, it checks them in the main thread instead of passing them unchecked', () => {
   const { app, templatePath } = synthesizeNonCompliant();
   app.synth();
@@ -145,28 +172,6 @@ test('leaves none of its cut-down templates behind, whether it ran in the main t
   }
 });
 
-test('every Control Tower rule file selects resources only by types it names literally, which choosing rule files by type relies on', () => {
-  // Checked again whenever the rules package changes: a rule reading resources some other way could find
-  // something in a template that has none of the types it names, and the choice would then skip it.
-  const rulesRoot = path.join(path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')), 'rules', 'control-tower', 'cfn-guard');
-  const files = readdirSync(rulesRoot, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.guard'));
-  const unexpected: string[] = [];
-  for (const file of files) {
-    const text = readFileSync(path.join(rulesRoot, file), 'utf8').replace(/^\s*#.*$/gm, '');
-    const literalTypes = new Set([...text.matchAll(/^let\s+(\w+)\s*=\s*["']AWS::[A-Za-z0-9]+::[A-Za-z0-9]+["']/gm)].map((match) => match[1]));
-    const selections = [...text.matchAll(/=\s*(%\w+\.)?Resources(\.\*)?\[([^\]]*)\]/g)];
-    for (const [selection, , , filter] of selections) {
-      // A lookup by logical id (query_for_resource), whose type the rule then compares with a literal.
-      if (/^\s*keys\s*==\s*%\w+\s*$/.test(filter)) continue;
-      const byLiteralType = filter.split(/\bor\b/).every((condition) => literalTypes.has(/^\s*Type\s*==\s*%(\w+)\s*$/.exec(condition)?.[1] ?? ''));
-      if (!byLiteralType) unexpected.push(`${file}: ${selection.replace(/\s+/g, ' ')}`);
-    }
-    if (selections.filter(([, , star]) => star).length !== (text.match(/\bResources\.\*/g) ?? []).length) unexpected.push(`${file}: reads Resources.* outside a selection`);
-    if (literalTypes.size === 0) unexpected.push(`${file}: names no resource type, so it would never run`);
-  }
-  expect(files.length).toBeGreaterThan(200);
-  expect(unexpected).toEqual([]);
-});
 
 /** A rule file's lines, without comments, custom messages and blank lines. */
 function ruleFileLines(text: string): string[] {
@@ -190,16 +195,65 @@ function blocksAround(lines: readonly string[], index: number): string[] {
   return openers;
 }
 
+const CONTROL_TOWER_RULES = path.join(path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')), 'rules', 'control-tower', 'cfn-guard');
+const controlTowerRuleFiles = () => readdirSync(CONTROL_TOWER_RULES, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.guard'));
+
+test('every Control Tower rule file reads the template\'s resources only by types it names literally, and finds nothing where they are absent', () => {
+  // Checked again whenever the rules package changes. Each rule file runs only where a type it names is
+  // present, on the resources of those types (guard-scopes.ts): reading resources any other way, or
+  // failing where none of its types is present, would make it find something else than on the whole
+  // template. An allow-list: every read of the template's Resources has one of the forms below.
+  const files = controlTowerRuleFiles();
+  const unexpected: string[] = [];
+  let topLevelRules = 0;
+  for (const file of files) {
+    const lines = ruleFileLines(readFileSync(path.join(CONTROL_TOWER_RULES, file), 'utf8'));
+    const literalTypes = new Set(lines.flatMap((line) => /^let\s+(\w+)\s*=\s*["']AWS::[A-Za-z0-9]+::[A-Za-z0-9]+["']$/.exec(line)?.[1] ?? []));
+    const byLiteralTypes = (filter: string) =>
+      filter.split(/\bor\b/).every((condition) => literalTypes.has(/^\s*Type\s*==\s*%(\w+)\s*$/.exec(condition)?.[1] ?? ''));
+    lines.forEach((line, index) => {
+      if (!/\bResources\b/.test(line)) return;
+      const innermost = blocksAround(lines, index)[0];
+      // A selection into a variable, at the top of the file; its filter may span lines.
+      const selection = /^let \w+ = Resources(\.\*)?\[(.*)$/.exec(line);
+      if (selection && innermost === undefined) {
+        const end = lines.findIndex((candidate, at) => at >= index && candidate.includes(']'));
+        const filter = [selection[2], ...lines.slice(index + 1, end + 1)].join(' ').replace(/\].*$/, '');
+        if (!byLiteralTypes(filter)) unexpected.push(`${file}: selects by something else than a literal type: ${line}`);
+        return;
+      }
+      // A lookup by logical id (the next test checks where its key comes from).
+      if (line === 'let referenced_resource = %doc.Resources[ keys == %resource_key ]') return;
+      // The document has resources at all (is_cfn_template).
+      if (/^(%\w+\s*\{\s*)?Resources exists$/.test(line) && (innermost === undefined || /^%(INPUT_DOCUMENT|doc)\s*\{$/.test(innermost))) return;
+      // A property named Resources of the resource being checked (EKS EncryptionConfig), read from inside it.
+      if (innermost !== undefined && !/^%(INPUT_DOCUMENT|doc)\s*\{$/.test(innermost) && !/%\w+\.\s*Resources\b/.test(line) && !line.startsWith('let ')) return;
+      unexpected.push(`${file}: ${line}${innermost ? ` (in ${innermost})` : ''}`);
+    });
+    if (lines.some((line) => /\bOutputs\b/.test(line))) unexpected.push(`${file}: reads Outputs, where a reference could lead to resources its types do not cover`);
+    if (literalTypes.size === 0) unexpected.push(`${file}: names no resource type, so it would never run`);
+    // A rule checking templates applies only where its resources exist: without them it would fail on a
+    // template that lacks its types, a template it never sees.
+    const text = lines.join('\n');
+    for (const rule of text.matchAll(/^rule (\w+)(\s+when\b[\s\S]*?)?\s*\{/gm)) {
+      topLevelRules++;
+      if (!/\bnot empty\b/.test(rule[2] ?? '') && !/\bis_cfn_hook\(/.test(rule[2] ?? '')) unexpected.push(`${file}: rule ${rule[1]} applies without a resource of its types`);
+    }
+  }
+  expect(files.length).toBeGreaterThan(200);
+  expect(topLevelRules).toBeGreaterThan(files.length);
+  expect(unexpected).toEqual([]);
+});
+
 test('every Control Tower rule file looks other resources up only through a Ref or Fn::GetAtt, which cutting templates down relies on', () => {
   // Checked again whenever the rules package changes: a rule file finds in a template cut down to the
   // resources of its types, plus the resources they reference, what it finds in the whole template.
-  const rulesRoot = path.join(path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')), 'rules', 'control-tower', 'cfn-guard');
-  const files = readdirSync(rulesRoot, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.guard'));
+  const files = controlTowerRuleFiles();
   const inReference = (opener: string) => /^(\}\s*or\s+)?['"]?(Ref|Fn::GetAtt)['"]?\s*\{$/.test(opener);
   const unexpected: string[] = [];
   let lookups = 0;
   for (const file of files) {
-    const lines = ruleFileLines(readFileSync(path.join(rulesRoot, file), 'utf8'));
+    const lines = ruleFileLines(readFileSync(path.join(CONTROL_TOWER_RULES, file), 'utf8'));
     /** Whether line `index` sits in a Ref or Fn::GetAtt block, or in a rule called only from such blocks. */
     const reachedThroughReference = (index: number): boolean => {
       const openers = blocksAround(lines, index);
