@@ -20,6 +20,14 @@ interface Pending {
   readonly cache?: TemplateReportCache;
   readonly port?: MessagePort;
   readonly done?: Int32Array;
+  /** The worker the templates went to: another may have replaced it in the map by the time they are collected. */
+  readonly worker?: WorkerEntry;
+}
+
+/** A worker thread, and what it records in shared memory: that it runs its script, and that it has ended. */
+interface WorkerEntry {
+  readonly worker: Worker;
+  readonly state: Int32Array;
 }
 
 /**
@@ -34,7 +42,7 @@ export class BackgroundPlugin {
   public static startupDeadlineMs = 60_000;
   /** The script each worker runs (a test points it at one that never starts). */
   public static workerScript = path.join(__dirname, 'plugin-worker.js');
-  private static readonly workers = new Map<string, { readonly worker: Worker; readonly state: Int32Array }>();
+  private static readonly workers = new Map<string, WorkerEntry>();
 
   private pending?: Pending;
 
@@ -72,8 +80,9 @@ export class BackgroundPlugin {
     const { port1, port2 } = new MessageChannel();
     const signal = new SharedArrayBuffer(4);
     const data = { templatePaths: stacks.map((stack) => stack.templatePath), stackTemplates: stacks.map((stack) => ({ ...stack })) };
-    this.worker().worker.postMessage({ context: data, props, port: port2, signal }, [port2]);
-    this.pending = { ...pending, port: port1, done: new Int32Array(signal) };
+    const worker = this.worker();
+    worker.worker.postMessage({ context: data, props, port: port2, signal }, [port2]);
+    this.pending = { ...pending, port: port1, done: new Int32Array(signal), worker };
   }
 
   /**
@@ -85,7 +94,7 @@ export class BackgroundPlugin {
     const pending = this.pending;
     if (!pending || pending.templatePaths !== templateSetKey(templatePaths)) return undefined;
     this.pending = undefined;
-    const fresh = pending.port && pending.done ? this.receive(pending.port, pending.done) : undefined;
+    const fresh = pending.port && pending.done && pending.worker ? this.receive(pending.port, pending.done, pending.worker) : undefined;
     if (fresh === WORKER_GONE) return undefined;
     if (fresh && !fresh.metadata?.error) {
       const found = violationsByTemplate(fresh, pending.checked.map((checked) => checked.templatePath));
@@ -99,15 +108,15 @@ export class BackgroundPlugin {
     };
   }
 
-  private receive(port: MessagePort, done: Int32Array): PolicyValidationPluginReport | typeof WORKER_GONE {
+  private receive(port: MessagePort, done: Int32Array, worker: WorkerEntry): PolicyValidationPluginReport | typeof WORKER_GONE {
     // In slices: a worker thread that has died answers nothing, and a wait without end would hang the synth.
-    const { state } = this.worker();
+    const { state } = worker;
     const started = Date.now();
     while (Atomics.wait(done, 0, 0, 100) === 'timed-out') {
       const running = Atomics.load(state, 0);
       if (running === WORKER_ENDED || (running === WORKER_STARTING && Date.now() - started > BackgroundPlugin.startupDeadlineMs)) {
         port.close();
-        this.dropWorker();
+        this.dropWorker(worker);
         const what = running === WORKER_ENDED ? 'ended without an answer' : `did not start within ${BackgroundPlugin.startupDeadlineMs / 1000} s`;
         console.error(`${this.source.exportName}: its worker thread ${what}; it runs in the main thread instead`);
         return WORKER_GONE;
@@ -120,7 +129,7 @@ export class BackgroundPlugin {
     return received.message.report;
   }
 
-  private worker(): { readonly worker: Worker; readonly state: Int32Array } {
+  private worker(): WorkerEntry {
     let entry = BackgroundPlugin.workers.get(this.workerId);
     if (!entry) {
       const state = new SharedArrayBuffer(4);
@@ -135,11 +144,14 @@ export class BackgroundPlugin {
     return entry;
   }
 
-  /** Forgets a worker that is gone, so that the next synthesis starts a fresh one. */
-  private dropWorker(): void {
-    const entry = BackgroundPlugin.workers.get(this.workerId);
-    BackgroundPlugin.workers.delete(this.workerId);
-    void entry?.worker.terminate();
+  /**
+   * Forgets a worker that is gone, so that the next run starts a fresh one, and marks it ended for the
+   * other runs queued on it, which then stop waiting too.
+   */
+  private dropWorker(worker: WorkerEntry): void {
+    if (BackgroundPlugin.workers.get(this.workerId) === worker) BackgroundPlugin.workers.delete(this.workerId);
+    Atomics.store(worker.state, 0, WORKER_ENDED);
+    void worker.worker.terminate();
   }
 
   private get workerId(): string {

@@ -30,6 +30,24 @@ test('a worker thread that ends in the middle of a check gives no report, so the
   }
 });
 
+test('runs queued on a worker thread that ends give no report either, and later runs go to a fresh worker', () => {
+  const context = oneTemplate();
+  const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  try {
+    // Three checks share one worker: the first ends it, the second was queued behind it.
+    const [first, second, third] = [1, 2, 3].map(() => new BackgroundPlugin({ ...DYING, exportName: 'DyingPlugin' }));
+    first.start(context, { run: 1 });
+    second.start(context, { run: 2 });
+    expect(first.report(context.templatePaths)).toBeUndefined();
+    expect(second.report(context.templatePaths)).toBeUndefined();
+    third.start(context, { run: 3 });
+    expect(third.report(context.templatePaths)).toBeUndefined();
+    expect(errors).toHaveBeenCalledTimes(3);
+  } finally {
+    errors.mockRestore();
+  }
+});
+
 test('a worker thread that never starts its script gives no report once the startup deadline has passed', () => {
   const context = oneTemplate();
   // A script that cannot be loaded ends the thread before anything of it runs, as a missing tsx would.
