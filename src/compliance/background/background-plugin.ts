@@ -163,6 +163,7 @@ const WORKER_STARTING = 0;
 const WORKER_ENDED = 2;
 const WORKER_GONE = Symbol('worker gone');
 
-function templateSetKey(templatePaths: readonly string[]): string {
+/** One key for a set of templates, whatever their order: what a started run is matched with when it is collected. */
+export function templateSetKey(templatePaths: readonly string[]): string {
   return JSON.stringify([...templatePaths].sort());
 }

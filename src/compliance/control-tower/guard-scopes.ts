@@ -80,7 +80,7 @@ function withReferencedResources(selected: readonly string[], resources: NonNull
 }
 
 /** The logical ids a resource names in a `Ref` or an `Fn::GetAtt`, anywhere in it. */
-export function referencedResources(value: unknown, found = new Set<string>()): Set<string> {
+function referencedResources(value: unknown, found = new Set<string>()): Set<string> {
   if (Array.isArray(value)) {
     for (const item of value) referencedResources(item, found);
   } else if (value !== null && typeof value === 'object') {

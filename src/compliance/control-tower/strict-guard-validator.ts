@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import type { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyValidationStack, PolicyViolation } from 'aws-cdk-lib';
 import { type GuardRuleFile, type GuardScope, writeGuardScopes } from './guard-scopes';
-import { BackgroundPlugin } from '../background/background-plugin';
+import { BackgroundPlugin, templateSetKey } from '../background/background-plugin';
 import type { StartsEarly } from '../background/start-background-checks';
 import { mergeViolations } from '../background/template-report-cache';
 
@@ -180,10 +180,6 @@ function fromScope(violation: PolicyViolation, scope: GuardScope): PolicyViolati
       return { ...resource, templatePath };
     }),
   };
-}
-
-function templateSetKey(templatePaths: readonly string[]): string {
-  return JSON.stringify([...templatePaths].sort());
 }
 
 /** The rule files below `dir`, in code-unit order: the list is part of the cache's keys, the same on every machine. */
