@@ -27,7 +27,8 @@ const project = new awscdk.AwsCdkTypeScriptApp({
   typescriptVersion: TYPESCRIPT_VERSION,
   // The CDK app is transpiled, never type-checked, at synth; `tsc --noEmit` checks once per build. Node loads
   // tsx itself: `npx tsx` would resolve the package and then start a second Node process (0.4 s a synth).
-  app: 'node --import tsx src/main.ts',
+  // The loader leaves installed packages to Node (build-tools/typescript-loader.mjs says why).
+  app: 'node --import ./build-tools/typescript-loader.mjs src/main.ts',
   featureFlags: awscdk.CdkFeatureFlags.V2.fromLocalAwsCdkLib(),
   context: {
     // Reject at synth what CloudFormation's schemas and default lint rules would reject at deploy.

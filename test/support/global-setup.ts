@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { GENERATED_CONFIGS_ENV, generateConfigs } from './generated-configs';
 import { MAIN_COMMAND_RUN_ENV, readmeSampleConfiguration, REPOSITORY_ROOT, userWorkspace } from './main-command';
 import { enterRunTmpdir, leaveRunTmpdir, withMachineTmpdir } from './run-tmpdir';
@@ -11,6 +12,9 @@ import { TEST_CONFIGS, type TestConfigName } from './test-configs';
 /** The order of the shared syntheses: the one test/support/test-sequencer.js orders the test files by. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const SYNTHESIS_ORDER = (require('./test-sequencer.js').PRODUCED as string[]).filter((name): name is TestConfigName => name in TEST_CONFIGS);
+
+/** How cdk.json starts the app: the synthesis job loads the same way. */
+const TYPESCRIPT_LOADER = pathToFileURL(path.join(REPOSITORY_ROOT, 'build-tools', 'typescript-loader.mjs')).href;
 
 /** Where the global teardown finds what is still running. */
 const RUNNING = Symbol.for('platform-test-background-jobs');
@@ -22,7 +26,7 @@ const RUNNING = Symbol.for('platform-test-background-jobs');
  */
 function runJob(script: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, script), ...args], {
+    const child = spawn(process.execPath, ['--import', TYPESCRIPT_LOADER, path.join(__dirname, script), ...args], {
       cwd: REPOSITORY_ROOT,
       env,
       stdio: 'ignore',
