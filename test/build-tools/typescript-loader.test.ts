@@ -9,9 +9,10 @@ const LOADER = path.join(ROOT, 'build-tools', 'typescript-loader.mjs');
 
 /**
  * A project of two TypeScript files (one uses parameter properties and an enum, which need a transform, not
- * only type stripping) and an installed package whose .js file is ESM. Node loads such a file with
- * require(esm) and hands back a module namespace; tsx would transform it to CommonJS and hand back a plain
- * object. So what `require` returns tells who loaded the package.
+ * only type stripping), a JavaScript file of its own with ESM syntax, and two installed packages: one whose
+ * .js file is ESM, one written in TypeScript (.cts). Node loads an ESM .js file with require(esm) and hands
+ * back a module namespace; tsx transforms it to CommonJS and hands back a plain object. So what `require`
+ * returns tells who loaded each file.
  */
 function project(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'typescript-loader-'));
@@ -22,38 +23,60 @@ function project(): string {
     '  public greet(): string { return `hello ${this.name} (${this.tone})`; }',
     '}',
   ].join('\n'));
+  writeFileSync(path.join(dir, 'local-esm.js'), 'export const local = 1;\n');
   writeFileSync(path.join(dir, 'main.ts'), [
     "import { Greeter } from './greeter';",
-    "const installed: unknown = require('esm-in-js');",
-    "console.log(JSON.stringify({ greeting: new Greeter('loader').greet(), installed: Object.prototype.toString.call(installed) }));",
+    'const kind = (loaded: unknown): string => Object.prototype.toString.call(loaded);',
+    'console.log(JSON.stringify({',
+    "  greeting: new Greeter('loader').greet(),",
+    "  installed: kind(require('esm-in-js')),",
+    "  own: kind(require('./local-esm')),",
+    "  installedTypeScript: require('typescript-inside').seven,",
+    '}));',
   ].join('\n'));
-  const pkg = path.join(dir, 'node_modules', 'esm-in-js');
-  mkdirSync(pkg, { recursive: true });
-  writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'esm-in-js', version: '1.0.0', main: 'index.js' }));
-  writeFileSync(path.join(pkg, 'index.js'), 'export const answer = 42;\n');
+  const installed = (name: string, main: string, source: string) => {
+    const pkg = path.join(dir, 'node_modules', name);
+    mkdirSync(pkg, { recursive: true });
+    writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name, version: '1.0.0', main }));
+    writeFileSync(path.join(pkg, main), source);
+  };
+  installed('esm-in-js', 'index.js', 'export const answer = 42;\n');
+  installed('typescript-inside', 'index.cts', 'const seven: number = 7;\nmodule.exports = { seven };\n');
   return dir;
 }
 
-function run(dir: string, importFlag: string): { status: number | null; output: { greeting?: string; installed?: string }; stderr: string } {
-  const result = spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', '--import', importFlag, 'main.ts'], { cwd: dir, encoding: 'utf8' });
+interface Printed { greeting?: string; installed?: string; own?: string; installedTypeScript?: number }
+
+function run(dir: string, importFlag: string, env: NodeJS.ProcessEnv = process.env): { status: number | null; output: Printed; stderr: string } {
+  const result = spawnSync(process.execPath, ['--import', importFlag, 'main.ts'], { cwd: dir, encoding: 'utf8', env });
   const lastLine = result.stdout.trim().split('\n').pop() ?? '';
   return { status: result.status, output: lastLine.startsWith('{') ? JSON.parse(lastLine) : {}, stderr: result.stderr };
 }
+
+const TSX = pathToFileURL(require.resolve('tsx')).href;
+const LOADER_URL = pathToFileURL(LOADER).href;
+const ALL_WITH_TSX: Printed = { greeting: 'hello loader (plain)', installed: '[object Object]', own: '[object Object]', installedTypeScript: 7 };
 
 describe('build-tools/typescript-loader.mjs (how cdk.json starts the app)', () => {
   let dir: string;
   beforeAll(() => { dir = project(); });
 
-  test('runs the project\'s TypeScript through tsx, and leaves installed packages to Node', () => {
-    const { status, output, stderr } = run(dir, LOADER);
+  test('compiles installed CommonJS files with Node, and everything else with tsx', () => {
+    const { status, output, stderr } = run(dir, LOADER_URL);
     expect({ status, stderr }).toEqual({ status: 0, stderr: '' });
-    expect(output).toEqual({ greeting: 'hello loader (plain)', installed: '[object Module]' });
+    expect(output).toEqual({ ...ALL_WITH_TSX, installed: '[object Module]' });
   });
 
-  test('tsx alone would have loaded the installed package itself (what the test above tells apart)', () => {
-    const { status, output } = run(dir, pathToFileURL(require.resolve('tsx')).href);
+  test('tsx alone loads every file itself (what the test above tells apart)', () => {
+    const { status, output } = run(dir, TSX);
     expect(status).toBe(0);
-    expect(output).toEqual({ greeting: 'hello loader (plain)', installed: '[object Object]' });
+    expect(output).toEqual(ALL_WITH_TSX);
+  });
+
+  test('stands aside when tsx was registered before it, and the app runs as under tsx alone', () => {
+    const { status, output, stderr } = run(dir, LOADER_URL, { ...process.env, NODE_OPTIONS: `--import=${TSX}` });
+    expect({ status, stderr }).toEqual({ status: 0, stderr: '' });
+    expect(output).toEqual(ALL_WITH_TSX);
   });
 
   test('cdk.json starts the app with it', () => {
