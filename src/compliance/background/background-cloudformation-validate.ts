@@ -8,10 +8,10 @@ const AWS_CDK_LIB_PACKAGE = require.resolve('aws-cdk-lib/package.json');
 /** aws-cdk-lib's version: its schemas and rules decide the findings. */
 const AWS_CDK_LIB_VERSION: string = JSON.parse(readFileSync(AWS_CDK_LIB_PACKAGE, 'utf8')).version;
 /** The validation engine aws-cdk-lib depends on, by its package: the version its plugin reports. */
-export const VALIDATOR_VERSION: string = JSON.parse(readFileSync(path.join(
-  path.dirname(require.resolve('@aws/cloudformation-validate', { paths: [path.dirname(AWS_CDK_LIB_PACKAGE)] })),
-  'package.json',
-), 'utf8')).version;
+export const VALIDATOR_VERSION: string = JSON.parse(readFileSync(
+  require.resolve('@aws/cloudformation-validate/package.json', { paths: [path.dirname(AWS_CDK_LIB_PACKAGE)] }),
+  'utf8',
+)).version;
 
 /**
  * aws-cdk-lib's own CloudFormation validation (schemas and default rules), which every synthesis runs, in a
