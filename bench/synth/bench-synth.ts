@@ -5,7 +5,7 @@ import * as path from 'node:path';
 
 /**
  * Median wall time of `cdk synth` of the full app against an empty CDK app, through the same toolchain
- * (the CDK CLI running the app with tsx, as cdk.json says), measured in one run so the ratio holds on any machine.
+ * (the CDK CLI running the app the way cdk.json says), measured in one run so the ratio holds on any machine.
  * The full app runs twice per round: cold, with the gate's report cache off (a fresh clone, or a pipeline
  * build without a cache), and warm, after a synth of the same templates (a developer's re-synth, where
  * only the templates that changed are validated again).
@@ -50,7 +50,7 @@ for (let run = 0; run < RUNS; run++) {
 const empty = median(times.empty);
 const row = (label: string, values: number[]) =>
   console.log(`  ${label.padEnd(26)}: ${median(values).toFixed(2)} s   ratio ${(median(values) / empty).toFixed(2)}   [${values.map((t) => t.toFixed(2)).join(', ')}]`);
-console.log(`synth, median of ${RUNS} runs each (cdk CLI + tsx), ratio to the empty app:`);
+console.log(`synth, median of ${RUNS} runs each (cdk CLI, cdk.json's launcher), ratio to the empty app:`);
 row('empty app', times.empty);
 row('full app, gate cache cold', times.cold);
 row('full app, gate cache warm', times.warm);
