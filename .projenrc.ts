@@ -126,9 +126,10 @@ project.addTask('eslint:fix', {
   steps: [{ spawn: 'eslint', args: ['--fix'] }],
 });
 
-// Type-check src, test, bench and .projenrc.ts once per build; nothing is emitted for a CDK app.
+// Type-check src, test, bench and .projenrc.ts once per build; nothing is emitted for a CDK app. The type
+// check and the type-aware lint (below) each build a TypeScript program on one core, so they run side by side.
+const TYPE_CHECK = 'tsc --noEmit -p test/tsconfig.json';
 const compile = project.tasks.tryFind('compile')!;
-compile.reset('tsc --noEmit -p test/tsconfig.json');
 
 project.addFields({ engines: { node: `${NODE_VERSION}.x` } });
 // nvm, fnm, setup-node and .ci/run read the major from here.
@@ -155,7 +156,7 @@ postCompile.spawn(synth);
 project.removeTask('synth:silent');
 // What the build's phases do here (projen's descriptions speak of a release, compiling and packaging).
 project.tasks.tryFind('build')!.description = 'Regenerate the project files, type-check, synthesize with the compliance gate, test: what CI and the meta-pipeline run';
-compile.description = 'Type-check src, test, tools, bench and the projen configuration (tsc --noEmit); nothing is emitted';
+compile.description = 'Type-check src, test, tools, bench and the projen configuration (tsc --noEmit), beside the type-aware lint; nothing is emitted';
 postCompile.description = 'The synth, after the type-check';
 
 // Tasks that did nothing here, or worse.
@@ -193,8 +194,8 @@ const testContainer = project.addTask('test:container', {
   steps: [{ exec: 'npm run build', cwd: 'container' }, { exec: 'npm test', cwd: 'container' }],
 });
 // The lint the tests run: every rule but the two that need TypeScript's type information, whose program
-// costs three times the rest of the lint. The build runs those two after compiling (eslint:types); the
-// `eslint` task runs everything at once, for an editor or a local check.
+// costs three times the rest of the lint. The build runs those two beside the type check (eslint:types);
+// the `eslint` task runs everything at once, for an editor or a local check.
 const syntaxLint = project.addTask('eslint:syntax', {
   description: 'Runs eslint without type information (the tests run this; the build runs the type-aware rules too)',
   env: { ESLINT_USE_FLAT_CONFIG: 'false', NODE_NO_WARNINGS: '1' },
@@ -211,7 +212,7 @@ const test = project.tasks.tryFind('test')!;
 // --ci: a missing or changed snapshot fails instead of being written. `projen`, like `tsx` and `jest`, is
 // on the task's PATH: through npx it cost another half second of CPU each.
 test.reset(`tsx build-tools/run-together.ts 'jest --ci' 'projen ${testContainer.name}' --low-priority 'projen ${syntaxLint.name}'`, { receiveArgs: true });
-// The two type-aware rules alone, after the type check, with a config of their own: the build lints
+// The two type-aware rules alone, beside the type check, with a config of their own: the build lints
 // everything once, the style in the tests' lint and these here.
 const TYPE_AWARE_RULES = { '@typescript-eslint/no-floating-promises': 'error', '@typescript-eslint/return-await': 'error' };
 new JsonFile(project, '.eslintrc.types.json', {
@@ -227,11 +228,12 @@ new JsonFile(project, '.eslintrc.types.json', {
   },
 });
 const typesLint = project.addTask('eslint:types', {
-  description: 'Runs the type-aware lint rules only (the build runs this after the type check; the tests run the rest)',
+  description: 'Runs the type-aware lint rules only (the build runs this beside the type check; the tests run the rest)',
   env: { ESLINT_USE_FLAT_CONFIG: 'false', NODE_NO_WARNINGS: '1' },
   exec: "eslint --no-eslintrc -c .eslintrc.types.json --ignore-pattern '!.projenrc.ts' --ext .ts,.tsx --no-error-on-unmatched-pattern src test build-tools tools projenrc .projenrc.ts",
 });
-project.tasks.tryFind('compile')!.spawn(typesLint);
+// Side by side, and the build stops if either fails (run-together.ts); the type check's output streams.
+compile.reset(`tsx build-tools/run-together.ts '${TYPE_CHECK}' 'projen ${typesLint.name}'`);
 
 project.addTask('bench:synth', {
   description: 'Median wall time of the full synth against an empty CDK app, through the same toolchain',
