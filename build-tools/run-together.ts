@@ -1,8 +1,8 @@
 /*
  * Runs commands side by side and fails if any fails: `npx projen test` runs jest, the app's tests and the
- * lint this way, and `compile` the type check and the type-aware lint. The first command's output streams as it comes (jest's progress); the others' is held
- * and printed whole when each ends, so no two outputs interleave. Arguments after `--` go to the first
- * command (e.g. `npx projen test -- -t release`).
+ * lint this way, and `compile` the type check and the type-aware lint. The first command's output streams
+ * as it comes (jest's progress, tsc's errors); the others' is held and printed whole when each ends, so no
+ * two outputs interleave. Arguments after `--` go to the first command (e.g. `npx projen test -- -t release`).
  *
  * Commands after `--low-priority` run at the lowest CPU priority: they take what the others leave idle
  * instead of slowing them. Only for work with no deadline of its own: a starved command can take many

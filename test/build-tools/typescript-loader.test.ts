@@ -47,7 +47,8 @@ function project(): string {
 
 interface Printed { greeting?: string; installed?: string; own?: string; installedTypeScript?: number }
 
-function run(dir: string, importFlag: string, env: NodeJS.ProcessEnv = process.env): { status: number | null; output: Printed; stderr: string } {
+// Without the caller's NODE_OPTIONS: one that loads tsx would make the loader stand aside (the third test).
+function run(dir: string, importFlag: string, env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' }): { status: number | null; output: Printed; stderr: string } {
   const result = spawnSync(process.execPath, ['--import', importFlag, 'main.ts'], { cwd: dir, encoding: 'utf8', env });
   const lastLine = result.stdout.trim().split('\n').pop() ?? '';
   return { status: result.status, output: lastLine.startsWith('{') ? JSON.parse(lastLine) : {}, stderr: result.stderr };
@@ -61,7 +62,7 @@ describe('build-tools/typescript-loader.mjs (how cdk.json starts the app)', () =
   let dir: string;
   beforeAll(() => { dir = project(); });
 
-  test('compiles installed CommonJS files with Node, and everything else with tsx', () => {
+  test('leaves installed .js files to Node, and everything else (the project\'s files, TypeScript in a package) to tsx', () => {
     const { status, output, stderr } = run(dir, LOADER_URL);
     expect({ status, stderr }).toEqual({ status: 0, stderr: '' });
     expect(output).toEqual({ ...ALL_WITH_TSX, installed: '[object Module]' });
