@@ -1,8 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 const ROOT = path.join(__dirname, '..', '..');
-const tasks: Record<string, any> = JSON.parse(readFileSync(path.join(ROOT, '.projen', 'tasks.json'), 'utf8')).tasks;
+const manifest = JSON.parse(readFileSync(path.join(ROOT, '.projen', 'tasks.json'), 'utf8'));
+const tasks: Record<string, any> = manifest.tasks;
 const scripts: Record<string, string> = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts;
 const cdkJson = JSON.parse(readFileSync(path.join(ROOT, 'cdk.json'), 'utf8'));
 /** Empty tasks that projen's locked build and upgrade tasks spawn by name. */
@@ -37,4 +40,24 @@ describe('projen tasks', () => {
     expect(tasks.synth.steps).toEqual([{ exec: 'cdk synth --no-lookups --quiet' }]);
     expect(tasks['synth:silent']).toBeUndefined();
   });
+
+  test('every task finds the project\'s installed commands first, then the caller\'s, without asking npm for its PATH', () => {
+    // projen evaluates the PATH for each task it starts; npm took about a second each time.
+    expect(JSON.stringify(manifest.env)).not.toMatch(/\bnp[mx]\b/);
+    const project = mkdtempSync(path.join(tmpdir(), 'task-path-'));
+    mkdirSync(path.join(project, '.projen'));
+    const probe = { name: 'probe', steps: [{ exec: 'echo "$PATH"' }] };
+    writeFileSync(path.join(project, '.projen', 'tasks.json'), JSON.stringify({ ...manifest, tasks: { probe } }));
+    const callerPath = ['/opt/caller/bin', '/usr/bin', '/bin'].join(path.delimiter);
+
+    const printed = execFileSync(process.execPath, [require.resolve('projen/bin/projen'), 'probe'], {
+      cwd: project,
+      env: { PATH: callerPath, PWD: ROOT },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+
+    expect(printed.trim().split('\n').at(-1)).toBe([path.join(project, 'node_modules', '.bin'), callerPath].join(path.delimiter));
+  });
 });
+
