@@ -63,17 +63,18 @@ export class StandIns {
   public calls(tool?: StandInTool): StandInCall[] {
     const callsDir = path.join(this.logDir, 'calls');
     if (!existsSync(callsDir)) return [];
+    // Each call is <n>.tool, <n>.argv, <n>.credentials and maybe <n>.stdin (stand-ins/standin-lib.sh).
     return readdirSync(callsDir)
-      .map(Number)
+      .filter((name) => name.endsWith('.tool'))
+      .map((name) => Number(name.slice(0, -'.tool'.length)))
       .sort((a, b) => a - b)
       .map((n) => {
-        const dir = path.join(callsDir, String(n));
-        const recordedTool = readFileSync(path.join(dir, 'tool'), 'utf8') as StandInTool;
-        const argv = readFileSync(path.join(dir, 'argv'), 'utf8');
+        const record = (part: string) => path.join(callsDir, `${n}.${part}`);
+        const recordedTool = readFileSync(record('tool'), 'utf8') as StandInTool;
+        const argv = readFileSync(record('argv'), 'utf8');
         const args = argv === '' ? [] : argv.replace(/\0$/, '').split('\0');
-        const stdinFile = path.join(dir, 'stdin');
-        const stdin = existsSync(stdinFile) ? readFileSync(stdinFile, 'utf8') : undefined;
-        const credentials = readFileSync(path.join(dir, 'credentials'), 'utf8');
+        const stdin = existsSync(record('stdin')) ? readFileSync(record('stdin'), 'utf8') : undefined;
+        const credentials = readFileSync(record('credentials'), 'utf8');
         const assumedAccount = credentials.startsWith('ASIASTANDIN') ? credentials.slice('ASIASTANDIN'.length) : undefined;
         return { tool: recordedTool, args, stdin, line: [recordedTool, ...args].join(' '), assumedAccount };
       })

@@ -19,7 +19,8 @@ case "$url" in
     path=${path%%\?*}
     region=${path%%/*}
     rest=${path#*/}
-    blob="$(standin_repository "$region" "${rest%%/blobs/*}")/blobs/${rest##*/blobs/}"
+    standin_repository_into blob "$region" "${rest%%/blobs/*}"
+    blob="$blob/blobs/${rest##*/blobs/}"
     [ -f "$blob" ] || { echo 'curl: (22) The requested URL returned error: 404' >&2; exit 22; }
     if [ -n "$output" ]; then cp "$blob" "$output"; else cat "$blob"; fi ;;
   *) echo "curl: (6) Could not resolve host: ${url#*//}" >&2; exit 6 ;;

@@ -15,11 +15,12 @@ refuse() {
 images="$STANDIN_DOCKER_DIR/images"
 blobs="$STANDIN_DOCKER_DIR/blobs"
 logins="$STANDIN_DOCKER_DIR/logins"
-mkdir -p "$images" "$blobs" "$logins"
+[ -d "$images" ] && [ -d "$blobs" ] && [ -d "$logins" ] || mkdir -p "$images" "$blobs" "$logins"
 
-local_file() {
-  local name=${1//\//%2F}
-  printf '%s/%s' "$images" "${name//:/%3A}"
+# The file of local image $2, into the variable named $1.
+local_file_into() {
+  local _local_name=${2//\//%2F}
+  printf -v "$1" '%s/%s' "$images" "${_local_name//:/%3A}"
 }
 
 # Splits an ECR image reference into REF_HOST, REF_REGION, REF_REPOSITORY and REF_TAG; other registries are not emulated.
@@ -35,11 +36,12 @@ require_login() {
   [ -f "$logins/$1" ] || { echo "$2 failed: no basic auth credentials" >&2; exit 1; }
 }
 
-store_blob() {
-  local file=$1 digest
-  digest=$(standin_digest_of "$file")
-  cp "$file" "$blobs/$digest"
-  printf '%s' "$digest"
+# Keeps file $2 as a blob; its digest into the variable named $1.
+store_blob_into() {
+  local _blob_digest
+  standin_digest_into _blob_digest "$2"
+  cp "$2" "$blobs/$_blob_digest"
+  printf -v "$1" '%s' "$_blob_digest"
 }
 
 command=${1:-}
@@ -58,7 +60,7 @@ case "$command" in
     done
     if [ "$password_stdin" = true ]; then
       standin_save_stdin
-      password=$(cat "$STANDIN_CALL_DIR/stdin")
+      standin_read_into password "$STANDIN_CALL.stdin"
       password=${password%$'\r'}
     fi
     if [ -z "$username" ] || [ -z "$password" ]; then
@@ -104,31 +106,34 @@ case "$command" in
     { cat "$dockerfile"; printf '%s\n' "${build_args[@]}" "${STANDIN_DOCKER_BUILD_SALT:-}"; } > "$work/layer"
     # Larger than one upload part when the test asks for small parts, so part-by-part copies are exercised.
     head -c "${STANDIN_LAYER_PADDING:-0}" /dev/zero >> "$work/layer"
-    layer=$(store_blob "$work/layer")
+    store_blob_into layer "$work/layer"
     printf '{"architecture":"arm64","os":"linux","rootfs":{"type":"layers","diff_ids":["%s"]}}' "$layer" > "$work/config"
-    config=$(store_blob "$work/config")
+    store_blob_into config "$work/config"
     printf '{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":%s,"digest":"%s"},"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":%s,"digest":"%s"}]}' \
       "$(stat -c %s "$work/config")" "$config" "$(stat -c %s "$work/layer")" "$layer" > "$work/manifest"
-    for tag in "${tags[@]}"; do cp "$work/manifest" "$(local_file "$tag")"; done
+    for tag in "${tags[@]}"; do local_file_into target "$tag"; cp "$work/manifest" "$target"; done
     rm -rf "$work"
     ;;
   tag)
     [ $# -eq 2 ] || refuse 'tag: expected a source and a target'
-    [ -f "$(local_file "$1")" ] || { echo "Error response from daemon: No such image: $1" >&2; exit 1; }
-    cp "$(local_file "$1")" "$(local_file "$2")"
+    local_file_into source "$1"
+    local_file_into target "$2"
+    [ -f "$source" ] || { echo "Error response from daemon: No such image: $1" >&2; exit 1; }
+    cp "$source" "$target"
     ;;
   push)
     [ $# -eq 1 ] || refuse 'push: expected one image reference'
-    [ -f "$(local_file "$1")" ] || { echo "An image does not exist locally with the tag: ${1%:*}" >&2; exit 1; }
+    local_file_into manifest "$1"
+    [ -f "$manifest" ] || { echo "An image does not exist locally with the tag: ${1%:*}" >&2; exit 1; }
     parse_ecr_ref "$1"
     require_login "$REF_HOST" 'unauthorized: authentication required;'
-    manifest=$(local_file "$1")
-    repository=$(standin_repository "$REF_REGION" "$REF_REPOSITORY")
+    standin_repository_into repository "$REF_REGION" "$REF_REPOSITORY"
     [ -d "$repository" ] || { echo "name unknown: The repository with name '$REF_REPOSITORY' does not exist in the registry" >&2; exit 1; }
-    mkdir -p "$repository/blobs"
+    [ -d "$repository/blobs" ] || mkdir -p "$repository/blobs"
     for blob in $(standin_referenced_digests "$manifest" '.config.digest, .layers[].digest'); do cp "$blobs/$blob" "$repository/blobs/$blob"; done
     standin_put_manifest "$REF_REGION" "$REF_REPOSITORY" "$manifest" application/vnd.docker.distribution.manifest.v2+json "$REF_TAG" 'docker push' || exit 1
-    echo "$REF_TAG: digest: $(standin_digest_of "$manifest")"
+    standin_digest_into digest "$manifest"
+    echo "$REF_TAG: digest: $digest"
     ;;
   *) refuse "docker $command is not emulated" ;;
 esac

@@ -1,56 +1,95 @@
-# Shared by the stand-in executables. Each call gets its own numbered folder holding the tool name, the
-# argument list NUL-separated (so no argument can be mistaken for two) and, separately, anything the call
-# read on stdin: secrets are meant to travel on stdin, and the test checks they never reach an argv.
+# Shared by the stand-in executables. Each call is recorded as numbered files: the tool name (<n>.tool), the
+# argument list NUL-separated (<n>.argv, so no argument can be mistaken for two), the caller's credentials
+# and, separately, anything the call read on stdin (<n>.stdin): secrets are meant to travel on stdin, and
+# the test checks they never reach an argv.
+#
+# The functions set variables (printf -v) rather than print for $(...): a rehearsal makes hundreds of
+# calls, and each subshell is a fork, milliseconds apiece on a small VM.
 
 standin_record() {
   local calls="$STANDIN_LOG_DIR/calls" n earlier
   [ -d "$calls" ] || mkdir -p "$calls"
-  # Start after the calls already recorded (a glob, no process); mkdir is atomic, so the numbering stays
-  # gap-free and ordered even if calls overlap: a call that loses the race takes the next number.
-  earlier=("$calls"/*)
+  # Start after the calls already recorded (a glob, no process). With noclobber, bash creates the file only
+  # if it does not exist (O_EXCL), so the numbering stays gap-free and ordered even if calls overlap: a call
+  # that loses the race takes the next number.
+  earlier=("$calls"/*.tool)
   [ -e "${earlier[0]}" ] && n=$(( ${#earlier[@]} + 1 )) || n=1
-  while ! mkdir "$calls/$n" 2>/dev/null; do n=$((n + 1)); done
-  STANDIN_CALL_DIR="$calls/$n"
-  printf '%s' "$1" > "$STANDIN_CALL_DIR/tool"
+  set -C
+  until { printf '%s' "$1" > "$calls/$n.tool"; } 2>/dev/null; do
+    [ -e "$calls/$n.tool" ] || { echo "stand-in: cannot record a call in $calls" >&2; exit 99; }
+    n=$((n + 1))
+  done
+  set +C
+  STANDIN_CALL="$calls/$n"
   shift
-  if [ $# -gt 0 ]; then printf '%s\0' "$@" > "$STANDIN_CALL_DIR/argv"; else : > "$STANDIN_CALL_DIR/argv"; fi
+  if [ $# -gt 0 ]; then printf '%s\0' "$@" > "$STANDIN_CALL.argv"; else : > "$STANDIN_CALL.argv"; fi
   # Which account's credentials made the call (see the aws stand-in's sts assume-role).
-  printf '%s' "${AWS_ACCESS_KEY_ID:-}" > "$STANDIN_CALL_DIR/credentials"
+  printf '%s' "${AWS_ACCESS_KEY_ID:-}" > "$STANDIN_CALL.credentials"
 }
 
 standin_save_stdin() {
-  cat > "$STANDIN_CALL_DIR/stdin"
+  cat > "$STANDIN_CALL.stdin"
+}
+
+# What $(cat "$2") gives (the file without its trailing newlines), into the variable named $1.
+standin_read_into() {
+  local _read_text=''
+  # read stops at the end of the file with status 1; a file that cannot be opened fails as cat would.
+  IFS= read -r -d '' _read_text < "$2" || [ -r "$2" ] || return 1
+  while [[ $_read_text == *$'\n' ]]; do _read_text=${_read_text%$'\n'}; done
+  printf -v "$1" '%s' "$_read_text"
+}
+
+# The sha256 digest of file $2, as ECR writes it, into the variable named $1.
+standin_digest_into() {
+  local _digest_sum
+  _digest_sum=$(sha256sum < "$2") || return 1
+  printf -v "$1" 'sha256:%s' "${_digest_sum%% *}"
 }
 
 standin_digest_of() {
-  local sum
-  sum=$(sha256sum < "$1") || return 1
-  printf 'sha256:%s' "${sum%% *}"
+  local digest
+  standin_digest_into digest "$1" || return 1
+  printf '%s' "$digest"
 }
 
-# $1 as a JSON string. The stand-ins answer without starting jq for each answer: jq 1.6 takes 30 ms to
-# start, and a rehearsal makes hundreds of calls. Text holding a control character other than a newline,
-# a carriage return or a tab goes through jq, which escapes every one.
-standin_json_string() {
-  local text=$1 plain
-  plain=${text//[$'\n\r\t']/}
-  if [[ $plain =~ [[:cntrl:]] ]]; then
-    jq -n --arg text "$text" '$text'
+# $2 as a JSON string, into the variable named $1. The stand-ins answer without starting jq for each
+# answer: jq 1.6 takes 30 ms to start, and a rehearsal makes hundreds of calls. Text holding a control
+# character other than a newline, a carriage return or a tab goes through jq, which escapes every one.
+standin_json_string_into() {
+  local _json_text=$2 _json_plain
+  _json_plain=${_json_text//[$'\n\r\t']/}
+  if [[ $_json_plain =~ [[:cntrl:]] ]]; then
+    _json_text=$(jq -n --arg text "$_json_text" '$text')
+    printf -v "$1" '%s' "$_json_text"
     return
   fi
-  text=${text//\\/\\\\}
-  text=${text//\"/\\\"}
-  text=${text//$'\n'/\\n}
-  text=${text//$'\r'/\\r}
-  text=${text//$'\t'/\\t}
-  printf '"%s"' "$text"
+  _json_text=${_json_text//\\/\\\\}
+  _json_text=${_json_text//\"/\\\"}
+  _json_text=${_json_text//$'\n'/\\n}
+  _json_text=${_json_text//$'\r'/\\r}
+  _json_text=${_json_text//$'\t'/\\t}
+  printf -v "$1" '"%s"' "$_json_text"
 }
 
-# A file's exact bytes as a JSON string (the AWS CLI's answer carries a manifest's bytes this way).
+standin_json_string() {
+  local json
+  standin_json_string_into json "$1"
+  printf '%s' "$json"
+}
+
+# A file's exact bytes as a JSON string (the AWS CLI's answer carries a manifest's bytes this way), into
+# the variable named $1.
+standin_json_file_into() {
+  local _json_file=''
+  IFS= read -r -d '' _json_file < "$2" || true
+  standin_json_string_into "$1" "$_json_file"
+}
+
 standin_json_file() {
-  local text=''
-  IFS= read -r -d '' text < "$1" || true
-  standin_json_string "$text"
+  local json
+  standin_json_file_into json "$1"
+  printf '%s' "$json"
 }
 
 # The digests a manifest references, one per line: an image manifest's config and layers, an index's
@@ -78,6 +117,11 @@ standin_repository() {
   printf '%s/%s/%s' "$STANDIN_ECR_DIR" "$1" "$2"
 }
 
+# The same folder, into the variable named $1.
+standin_repository_into() {
+  printf -v "$1" '%s/%s/%s' "$STANDIN_ECR_DIR" "$2" "$3"
+}
+
 # Tags are immutable unless they match one of STANDIN_ECR_MUTABLE_TAGS (ECR wildcards, space-separated),
 # mirroring the repository's IMMUTABLE_WITH_EXCLUSION setting.
 standin_tag_is_mutable() {
@@ -95,9 +139,10 @@ standin_tag_is_mutable() {
 standin_put_manifest() {
   local region=$1 repository=$2 manifest_file=$3 media_type=$4 tag=$5 operation=$6
   local dir digest existing child blob
-  dir=$(standin_repository "$region" "$repository")
-  mkdir -p "$dir/manifests" "$dir/media-types" "$dir/tags" "$dir/blobs"
-  digest=$(standin_digest_of "$manifest_file")
+  standin_repository_into dir "$region" "$repository"
+  [ -d "$dir/manifests" ] && [ -d "$dir/media-types" ] && [ -d "$dir/tags" ] && [ -d "$dir/blobs" ] \
+    || mkdir -p "$dir/manifests" "$dir/media-types" "$dir/tags" "$dir/blobs"
+  standin_digest_into digest "$manifest_file"
   case "$media_type" in
     *manifest.list*|*image.index*)
       for child in $(standin_referenced_digests "$manifest_file" '.manifests[].digest'); do
@@ -115,7 +160,7 @@ standin_put_manifest() {
       done ;;
   esac
   if [ -n "$tag" ] && [ -f "$dir/tags/$tag" ]; then
-    existing=$(cat "$dir/tags/$tag")
+    standin_read_into existing "$dir/tags/$tag"
     if [ "$existing" = "$digest" ] && [ "$operation" = PutImage ]; then
       echo "An error occurred (ImageAlreadyExistsException) when calling the PutImage operation: Image with digest '$digest' and tag '$tag' already exists in the repository with name '$repository'" >&2
       return 1

@@ -1,13 +1,19 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 const LIBRARY = path.join(__dirname, 'stand-ins', 'standin-lib.sh');
+/** Where standin_record keeps its calls, for the test that records some. */
+let logDir = tmpdir();
 
 /** Runs a script with the stand-ins' shared functions loaded; its stdout. */
 function withLibrary(script: string, ...args: string[]): string {
-  const result = spawnSync('bash', ['-c', `set -euo pipefail; . "$0"; ${script}`, LIBRARY, ...args], { encoding: 'utf8' });
+  const result = spawnSync('bash', ['-c', `set -euo pipefail; . "$0"; ${script}`, LIBRARY, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, STANDIN_LOG_DIR: logDir },
+  });
   if (result.status !== 0) throw new Error(`bash failed (${result.status}): ${result.stderr}`);
   return result.stdout;
 }
@@ -48,5 +54,53 @@ describe('the stand-ins\' JSON without jq', () => {
 
     expect(withLibrary('standin_referenced_digests "$1" "$2"', file, filter)).toBe(expected);
     expect(expected.split('\n').filter(Boolean).length).toBeGreaterThan(1);
+  });
+});
+
+// The stand-ins read files and record calls without starting a process for each: what they read and the
+// record they keep must be what `$(cat ...)` and a process per call would have given.
+describe('the stand-ins\' shared functions without subshells', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'stand-in-lib-'));
+    logDir = dir;
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  test.each([
+    ['empty', ''],
+    ['no line break', 'IN_PROGRESS'],
+    ['one trailing line break', 'SUCCEEDED\n'],
+    ['several trailing line breaks', 'sha256:0a\n\n\n'],
+    ['inner line breaks and blanks', '  two\tlines \nand a half\r\n'],
+  ])('a file read into a variable (%s) holds what $(cat) gives', (_, text) => {
+    const file = path.join(dir, 'file');
+    writeFileSync(file, text);
+
+    const read = withLibrary('standin_read_into value "$1"; printf "[%s]" "$value"', file);
+
+    expect(read).toBe(withLibrary('printf "[%s]" "$(cat "$1")"', file));
+  });
+
+  test('reading a missing file fails', () => {
+    expect(() => withLibrary('standin_read_into value "$1"', path.join(dir, 'missing'))).toThrow(/bash failed/);
+  });
+
+  test('a digest is the sha256 of the file, as ECR names it', () => {
+    const file = path.join(dir, 'blob');
+    writeFileSync(file, 'layer bytes\n');
+
+    expect(withLibrary('standin_digest_into digest "$1"; printf "%s" "$digest"', file))
+      .toBe(`sha256:${createHash('sha256').update('layer bytes\n').digest('hex')}`);
+  });
+
+  test('calls recorded at the same time get the numbers 1 to n, each its own tool and arguments', () => {
+    const calls = 16;
+    withLibrary(`for i in $(seq ${calls}); do (standin_record aws call "$i" "two words") & done; wait`);
+
+    const records = readdirSync(path.join(dir, 'calls')).filter((name) => name.endsWith('.tool')).map((name) => Number(name.split('.')[0]));
+    expect(records.sort((a, b) => a - b)).toEqual(Array.from({ length: calls }, (_, index) => index + 1));
+    const argvs = records.map((n) => readFileSync(path.join(dir, 'calls', `${n}.argv`), 'utf8'));
+    expect(argvs.sort()).toEqual(Array.from({ length: calls }, (_, index) => `call\0${index + 1}\0two words\0`).sort());
   });
 });
