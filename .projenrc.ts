@@ -118,7 +118,8 @@ const project = new awscdk.AwsCdkTypeScriptApp({
 // Every task's PATH: the project's installed commands first, then the caller's. projen's default asks npm
 // (`npx -c "node --print process.env.PATH"`) each time it starts a task with steps: 0.9 s and 1.2 s of CPU
 // here, nine times in a build, six of them one after the other. projen's shell expands this one itself, in
-// the project's root.
+// the task's folder: the project's root, as long as no task sets a `cwd` of its own (a test checks; a step's
+// `cwd` is fine).
 project.tasks.addEnvironment('PATH', '$(echo "$PWD/node_modules/.bin:$PATH")');
 
 // Transpile tests with swc instead of type-checking them in ts-jest: `tsc --noEmit` already checks them.

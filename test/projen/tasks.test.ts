@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
@@ -48,16 +48,25 @@ describe('projen tasks', () => {
     mkdirSync(path.join(project, '.projen'));
     const probe = { name: 'probe', steps: [{ exec: 'echo "$PATH"' }] };
     writeFileSync(path.join(project, '.projen', 'tasks.json'), JSON.stringify({ ...manifest, tasks: { probe } }));
-    const callerPath = ['/opt/caller/bin', '/usr/bin', '/bin'].join(path.delimiter);
+    const callerPath = '/opt/caller/bin:/usr/bin:/bin';
 
-    const printed = execFileSync(process.execPath, [require.resolve('projen/bin/projen'), 'probe'], {
-      cwd: project,
-      env: { PATH: callerPath, PWD: ROOT },
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    try {
+      const printed = execFileSync(process.execPath, [require.resolve('projen/bin/projen'), 'probe'], {
+        cwd: project,
+        env: { PATH: callerPath, PWD: ROOT },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
 
-    expect(printed.trim().split('\n').at(-1)).toBe([path.join(project, 'node_modules', '.bin'), callerPath].join(path.delimiter));
+      expect(printed.trim().split('\n').at(-1)).toBe(`${path.join(realpathSync(project), 'node_modules', '.bin')}:${callerPath}`);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
+
+  test('no task runs in a folder of its own, where the PATH would name that folder\'s node_modules', () => {
+    // projen evaluates the environment in the task's folder; a step's `cwd` comes after that.
+    expect(Object.values(tasks).filter((task) => task.cwd !== undefined).map((task) => task.name)).toEqual([]);
   });
 });
 

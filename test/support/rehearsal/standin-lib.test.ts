@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
@@ -36,8 +36,8 @@ describe('the stand-ins\' JSON without jq', () => {
     const file = path.join(dir, 'text');
     writeFileSync(file, text);
 
-    expect(JSON.parse(withLibrary('standin_json_string "$1"', text))).toBe(text);
-    expect(JSON.parse(withLibrary('standin_json_file "$1"', file))).toBe(text);
+    expect(JSON.parse(withLibrary('standin_json_string_into json "$1"; printf "%s" "$json"', text))).toBe(text);
+    expect(JSON.parse(withLibrary('standin_json_file_into json "$1"; printf "%s" "$json"', file))).toBe(text);
   });
 
   test.each([
@@ -73,6 +73,8 @@ describe('the stand-ins\' shared functions without subshells', () => {
     ['one trailing line break', 'SUCCEEDED\n'],
     ['several trailing line breaks', 'sha256:0a\n\n\n'],
     ['inner line breaks and blanks', '  two\tlines \nand a half\r\n'],
+    ['backslashes', 'a\\nb\\\\c\\\n'],
+    ['NUL bytes, which a variable cannot hold', 'abc\0def\n\0\0ghi\0\n\n'],
   ])('a file read into a variable (%s) holds what $(cat) gives', (_, text) => {
     const file = path.join(dir, 'file');
     writeFileSync(file, text);
@@ -84,6 +86,30 @@ describe('the stand-ins\' shared functions without subshells', () => {
 
   test('reading a missing file fails', () => {
     expect(() => withLibrary('standin_read_into value "$1"', path.join(dir, 'missing'))).toThrow(/bash failed/);
+  });
+
+  // As with a failed $(...), the variable is then empty, not unset: the stand-ins run under `set -u` and
+  // compare it next.
+  test.each([
+    ['a file read', 'standin_read_into'],
+    ['a digest', 'standin_digest_into'],
+  ])('%s that fails leaves the variable empty', (_, helper) => {
+    expect(withLibrary(`${helper} value "$1" 2>/dev/null && exit 9; printf "[%s]" "$value"`, path.join(dir, 'missing'))).toBe('[]');
+    expect(withLibrary(`${helper} value "$1" 2>/dev/null && exit 9; printf "[%s]" "$value"`, dir)).toBe('[]');
+  });
+
+  test('completing a layer upload that does not exist is refused as ECR refuses a bad layer', () => {
+    const registry = path.join(dir, 'ecr');
+    mkdirSync(path.join(registry, 'eu-west-1', 'app', 'uploads'), { recursive: true });
+
+    const args = ['ecr', 'complete-layer-upload', '--region', 'eu-west-1', '--repository-name', 'app', '--upload-id', 'unknown', '--layer-digests', 'sha256:0a'];
+    const result = spawnSync('bash', [path.join(__dirname, 'stand-ins', 'aws.sh'), ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, STANDIN_LOG_DIR: dir, STANDIN_ECR_DIR: registry, STANDIN_STATE_DIR: dir },
+    });
+
+    expect(result.stderr).toMatch(/^An error occurred \(InvalidLayerException\) when calling the CompleteLayerUpload operation: [^\n]*\n$/);
+    expect(result.status).toBe(254);
   });
 
   test('a digest is the sha256 of the file, as ECR names it', () => {
@@ -102,5 +128,19 @@ describe('the stand-ins\' shared functions without subshells', () => {
     expect(records.sort((a, b) => a - b)).toEqual(Array.from({ length: calls }, (_, index) => index + 1));
     const argvs = records.map((n) => readFileSync(path.join(dir, 'calls', `${n}.argv`), 'utf8'));
     expect(argvs.sort()).toEqual(Array.from({ length: calls }, (_, index) => `call\0${index + 1}\0two words\0`).sort());
+  });
+
+  test('a call takes the next free number and leaves an existing record as it was', () => {
+    const calls = path.join(dir, 'calls');
+    mkdirSync(calls);
+    writeFileSync(path.join(calls, '2.tool'), 'kept');
+
+    const call = withLibrary('AWS_ACCESS_KEY_ID=ASIASTANDIN222222222222 standin_record docker push; printf "%s" "$STANDIN_CALL"');
+
+    expect(call).toBe(path.join(calls, '3'));
+    expect(readFileSync(path.join(calls, '2.tool'), 'utf8')).toBe('kept');
+    expect(readFileSync(path.join(calls, '3.tool'), 'utf8')).toBe('docker');
+    expect(readFileSync(path.join(calls, '3.argv'), 'utf8')).toBe('push\0');
+    expect(readFileSync(path.join(calls, '3.credentials'), 'utf8')).toBe('ASIASTANDIN222222222222');
   });
 });

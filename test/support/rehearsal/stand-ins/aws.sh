@@ -49,7 +49,7 @@ expect_query() {
 [ -n "$region" ] || [ "$service" = sts ] || refuse 'You must specify a region. You can also configure your region by running "aws configure".'
 
 ecr() {
-  local repository digest_or_tag dir digest tag file media_type blob upload size json_a json_b json_c
+  local repository dir digest tag file media_type blob upload manifest_digest json_a json_b json_c
   repository=${opt[--repository-name]:-}
   standin_repository_into dir "$region" "$repository"
   [ "$operation" = get-login-password ] || [ -d "$dir" ] || {
@@ -147,14 +147,14 @@ ecr() {
       media_type=${opt[--image-manifest-media-type]:-}
       [ -n "$media_type" ] || media_type=$(jq -r '.mediaType // empty' "$file")
       digest=${opt[--image-digest]:-}
-      standin_digest_into json_c "$file"
-      if [ -n "$digest" ] && [ "$digest" != "$json_c" ]; then
+      standin_digest_into manifest_digest "$file"
+      if [ -n "$digest" ] && [ "$digest" != "$manifest_digest" ]; then
         echo "An error occurred (ImageDigestDoesNotMatchException) when calling the PutImage operation: Invalid parameter at 'imageDigest' failed to satisfy constraint: 'digest does not match the manifest'" >&2
         exit 254
       fi
       standin_put_manifest "$region" "$repository" "$file" "$media_type" "${opt[--image-tag]:-}" PutImage || exit 254
       standin_json_string_into json_a "$repository"
-      standin_json_string_into json_b "$json_c"
+      standin_json_string_into json_b "$manifest_digest"
       printf '{"image": {"repositoryName": %s, "imageId": {"imageDigest": %s}}}\n' "$json_a" "$json_b" ;;
     *) refuse "ecr $operation is not emulated" ;;
   esac
@@ -164,7 +164,7 @@ ecr() {
 # started them (and the test builds the image itself when the build is to succeed). The first look at a
 # build finds it in progress, so a caller that does not wait for the end is caught.
 codebuild() {
-  local dir="$STANDIN_STATE_DIR/codebuild" build builds phase status message
+  local dir="$STANDIN_STATE_DIR/codebuild" build builds phase status message image_digest
   [ -d "$dir" ] || mkdir -p "$dir"
   case "$operation" in
     batch-get-projects)
@@ -204,7 +204,7 @@ codebuild() {
           standin_read_into message "$dir/$build/message"
           printf '%s\t%s\t%s\n' "$phase" "$status" "$message" ;;
         'builds[0].exportedEnvironmentVariables[?name == `IMAGE_DIGEST`].value | [0]')
-          if [ -s "$dir/$build/digest" ]; then standin_read_into status "$dir/$build/digest"; echo "$status"; else echo None; fi ;;
+          if [ -s "$dir/$build/digest" ]; then standin_read_into image_digest "$dir/$build/digest"; echo "$image_digest"; else echo None; fi ;;
         *) refuse "batch-get-builds: --query '$query' is not emulated" ;;
       esac ;;
     *) refuse "codebuild $operation is not emulated" ;;

@@ -4,7 +4,9 @@
 # the test checks they never reach an argv.
 #
 # The functions set variables (printf -v) rather than print for $(...): a rehearsal makes hundreds of
-# calls, and each subshell is a fork, milliseconds apiece on a small VM.
+# calls, and each subshell is a fork, milliseconds apiece on a small VM. Their own locals start with an
+# underscore, so a caller's variable of the same name would be set inside the function and lost: callers
+# name theirs without one.
 
 standin_record() {
   local calls="$STANDIN_LOG_DIR/calls" n earlier
@@ -31,26 +33,31 @@ standin_save_stdin() {
   cat > "$STANDIN_CALL.stdin"
 }
 
-# What $(cat "$2") gives (the file without its trailing newlines), into the variable named $1.
+# What $(cat "$2") gives, into the variable named $1: the file without its NUL bytes (bash variables cannot
+# hold them) and without its trailing newlines. Like a failed $(cat), a file that cannot be read leaves the
+# variable empty and returns 1, so a caller under `set -u` can still compare it.
 standin_read_into() {
-  local _read_text=''
-  # read stops at the end of the file with status 1; a file that cannot be opened fails as cat would.
-  IFS= read -r -d '' _read_text < "$2" || [ -r "$2" ] || return 1
+  local _read_text='' _read_part=''
+  if [ -d "$2" ] || [ ! -r "$2" ]; then
+    printf -v "$1" ''
+    return 1
+  fi
+  # read returns 0 at each NUL and 1 at the end of the file, with the part after the last NUL.
+  while IFS= read -r -d '' _read_part; do _read_text+=$_read_part; done < "$2"
+  _read_text+=$_read_part
   while [[ $_read_text == *$'\n' ]]; do _read_text=${_read_text%$'\n'}; done
   printf -v "$1" '%s' "$_read_text"
 }
 
-# The sha256 digest of file $2, as ECR writes it, into the variable named $1.
+# The sha256 digest of file $2, as ECR writes it, into the variable named $1; empty, and status 1, when the
+# file cannot be read.
 standin_digest_into() {
   local _digest_sum
-  _digest_sum=$(sha256sum < "$2") || return 1
+  if ! _digest_sum=$(sha256sum 2>/dev/null < "$2"); then
+    printf -v "$1" ''
+    return 1
+  fi
   printf -v "$1" 'sha256:%s' "${_digest_sum%% *}"
-}
-
-standin_digest_of() {
-  local digest
-  standin_digest_into digest "$1" || return 1
-  printf '%s' "$digest"
 }
 
 # $2 as a JSON string, into the variable named $1. The stand-ins answer without starting jq for each
@@ -72,12 +79,6 @@ standin_json_string_into() {
   printf -v "$1" '"%s"' "$_json_text"
 }
 
-standin_json_string() {
-  local json
-  standin_json_string_into json "$1"
-  printf '%s' "$json"
-}
-
 # A file's exact bytes as a JSON string (the AWS CLI's answer carries a manifest's bytes this way), into
 # the variable named $1.
 standin_json_file_into() {
@@ -86,14 +87,8 @@ standin_json_file_into() {
   standin_json_string_into "$1" "$_json_file"
 }
 
-standin_json_file() {
-  local json
-  standin_json_file_into json "$1"
-  printf '%s' "$json"
-}
-
 # The digests a manifest references, one per line: an image manifest's config and layers, an index's
-# images. Read without jq (see standin_json_string): every "digest" member is one of those, unless the
+# images. Read without jq (see standin_json_string_into): every "digest" member is one of those, unless the
 # manifest names a subject (OCI referrers), which then goes through jq.
 standin_referenced_digests() {
   local manifest=$1 filter=$2 text=''
@@ -113,11 +108,7 @@ standin_referenced_digests() {
 #   media-types/<digest>  the manifest's media type
 #   tags/<tag>            the digest the tag names
 #   blobs/<digest>        config and layer blobs, which a manifest may only reference once uploaded
-standin_repository() {
-  printf '%s/%s/%s' "$STANDIN_ECR_DIR" "$1" "$2"
-}
-
-# The same folder, into the variable named $1.
+# The folder of region $2 and repository $3, into the variable named $1.
 standin_repository_into() {
   printf -v "$1" '%s/%s/%s' "$STANDIN_ECR_DIR" "$2" "$3"
 }
