@@ -52,17 +52,18 @@ export class BackgroundPlugin {
 
   /**
    * Hands the templates not checked before to the worker, with the plugin's props (plain data); `report`
-   * collects the result. The worker gets the context's data (templates, and each one's stack path, account
+   * collects the result. The findings are cached under `cachedAs`, the props by default: other props that
+   * find the same (paths of the same rule files elsewhere) may stand for them. The worker gets the context's data (templates, and each one's stack path, account
    * and region), not the construct tree: what runs there reads templates only.
    */
-  public start(context: IPolicyValidationContext, props?: unknown): void {
+  public start(context: IPolicyValidationContext, props?: unknown, cachedAs: unknown = props): void {
     // The worker checks the stacks it is given: a template without its stack would go unchecked. Nothing
     // is started then, and the plugin checks in the main thread when its turn comes.
     if (!context.templatePaths.every((templatePath) => context.stackTemplates.some((stack) => stack.templatePath === templatePath))) {
       this.pending = undefined;
       return;
     }
-    const cache = TemplateReportCache.forPlugin(`${this.source.module}#${this.source.exportName}@${this.source.version}:${JSON.stringify(props ?? null)}`);
+    const cache = TemplateReportCache.forPlugin(`${this.source.module}#${this.source.exportName}@${this.source.version}:${JSON.stringify(cachedAs ?? null)}`);
     const cached: PolicyViolation[][] = [];
     const checked: Array<{ templatePath: string; key?: string }> = [];
     const stacks = context.stackTemplates.filter((stack) => {

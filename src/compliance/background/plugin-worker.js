@@ -11,13 +11,18 @@ process.on('exit', () => Atomics.store(state, 0, 2));
 
 const Plugin = require(workerData.module)[workerData.exportName];
 // One instance per configuration, kept: a plugin may build something expensive once (aws-cdk-lib's
-// CloudFormation validation engine does).
+// CloudFormation validation engine does). The least recently used go past a bound: the Control Tower
+// check runs some rule files from a folder of each synthesis, a configuration no later one uses.
 const instances = new Map();
+const MOST_INSTANCES = 64;
 
 function pluginFor(props) {
   const id = JSON.stringify(props ?? null);
-  if (!instances.has(id)) instances.set(id, new Plugin(props));
-  return instances.get(id);
+  const instance = instances.get(id) ?? new Plugin(props);
+  instances.delete(id);
+  instances.set(id, instance);
+  if (instances.size > MOST_INSTANCES) instances.delete(instances.keys().next().value);
+  return instance;
 }
 
 parentPort.on('message', ({ context, props, port, signal }) => {

@@ -1,10 +1,12 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 /** A Control Tower rule file and the resource types it names. */
 export interface GuardRuleFile {
   readonly file: string;
   readonly types: readonly string[];
+  /** Its text for templates of ASCII characters only, where that is faster to run (ascii-rule-text.ts). */
+  readonly asciiText?: string;
 }
 
 /**
@@ -12,7 +14,13 @@ export interface GuardRuleFile {
  * and each template that holds any of them, cut down to what those rule files can read.
  */
 export interface GuardScope {
+  /** The Control Tower rule files: what the scope's findings are the findings of. */
   readonly ruleFiles: readonly string[];
+  /**
+   * What cfn-guard runs to find them: the rule files, each replaced by its ASCII text where it has one and
+   * every cut-down template of the scope is ASCII throughout.
+   */
+  readonly runFiles: readonly string[];
   /** Each cut-down template, by its path, with the path of the template it was cut from. */
   readonly sources: ReadonlyMap<string, string>;
 }
@@ -46,19 +54,50 @@ export function writeGuardScopes(templatePaths: readonly string[], ruleFiles: re
     group.ruleFiles.push(rule.file);
     byTypes.set(id, group);
   }
+  const asciiFiles = new AsciiRuleFiles(ruleFiles, path.join(directory, 'ascii-rules'));
   return [...byTypes.values()].map((group, index) => {
     const sources = new Map<string, string>();
+    let ascii = true;
     templates.forEach(({ templatePath, template }, templateIndex) => {
       const resources = template.Resources ?? {};
       const selected = Object.keys(resources).filter((id) => group.types.has(resources[id].Type ?? ''));
       if (selected.length === 0) return;
       const kept = withReferencedResources(selected, resources);
       const cut = path.join(directory, `${index}-${templateIndex}-${path.basename(templatePath)}`);
-      writeFileSync(cut, JSON.stringify({ ...template, Resources: Object.fromEntries(Object.entries(resources).filter(([id]) => kept.has(id))) }));
+      const text = JSON.stringify({ ...template, Resources: Object.fromEntries(Object.entries(resources).filter(([id]) => kept.has(id))) });
+      ascii &&= !NOT_ASCII.test(text);
+      writeFileSync(cut, text);
       sources.set(cut, templatePath);
     });
-    return { ruleFiles: group.ruleFiles, sources };
+    return { ruleFiles: group.ruleFiles, runFiles: ascii ? group.ruleFiles.map((file) => asciiFiles.pathOf(file)) : group.ruleFiles, sources };
   }).filter((scope) => scope.sources.size > 0);
+}
+
+const NOT_ASCII = /[^\x00-\x7f]/;
+
+/** The ASCII texts of rule files, each written into `directory` the first time a scope runs it. */
+class AsciiRuleFiles {
+  private readonly texts: ReadonlyMap<string, string>;
+  private readonly written = new Map<string, string>();
+
+  public constructor(ruleFiles: readonly GuardRuleFile[], private readonly directory: string) {
+    this.texts = new Map(ruleFiles.flatMap((rule) => (rule.asciiText === undefined ? [] : [[rule.file, rule.asciiText]])));
+  }
+
+  /** The file that runs in place of `file` on ASCII templates: its ASCII text, or itself. */
+  public pathOf(file: string): string {
+    const text = this.texts.get(file);
+    if (text === undefined) return file;
+    let written = this.written.get(file);
+    if (written === undefined) {
+      mkdirSync(this.directory, { recursive: true });
+      // Numbered: rule files of different folders may share a name.
+      written = path.join(this.directory, `${this.written.size}-${path.basename(file)}`);
+      writeFileSync(written, text);
+      this.written.set(file, written);
+    }
+    return written;
+  }
 }
 
 /**

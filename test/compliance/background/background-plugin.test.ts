@@ -67,3 +67,31 @@ test('a worker thread that never starts its script gives no report once the star
     errors.mockRestore();
   }
 });
+
+test('a worker keeps one plugin per configuration, up to a bound past which the least recently used is made again', () => {
+  const context = oneTemplate();
+  const gateCache = process.env.PLATFORM_GATE_CACHE;
+  // Every check reaches the worker: none is answered from the cache.
+  process.env.PLATFORM_GATE_CACHE = 'off';
+  try {
+    const source = { module: path.join(__dirname, '..', '..', 'fixtures', 'background-plugin', 'numbered-plugin.js'), exportName: 'NumberedPlugin', version: 'test' };
+    const instanceFor = (props: unknown) => {
+      const plugin = new BackgroundPlugin(source);
+      plugin.start(context, props);
+      return plugin.report(context.templatePaths)?.metadata?.instance;
+    };
+    const first = instanceFor({ configuration: 0 });
+    expect(instanceFor({ configuration: 0 })).toBe(first);
+    const others = Array.from({ length: 63 }, (_, index) => instanceFor({ configuration: index + 1 }));
+    expect(new Set([first, ...others]).size).toBe(64);
+    // Used again, the first configuration is the most recent; the second is now the least recent.
+    expect(instanceFor({ configuration: 0 })).toBe(first);
+    instanceFor({ configuration: 64 });
+    expect(instanceFor({ configuration: 0 })).toBe(first);
+    expect(instanceFor({ configuration: 2 })).toBe(others[1]);
+    expect(instanceFor({ configuration: 1 })).not.toBe(others[0]);
+  } finally {
+    if (gateCache === undefined) delete process.env.PLATFORM_GATE_CACHE;
+    else process.env.PLATFORM_GATE_CACHE = gateCache;
+  }
+});

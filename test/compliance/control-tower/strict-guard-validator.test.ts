@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, PolicyValidationPluginReport, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { TemplateReportCache } from '../../../src/compliance/background/template-report-cache';
 import { writeGuardScopes } from '../../../src/compliance/control-tower/guard-scopes';
 import { StrictCfnGuardValidator } from '../../../src/compliance/control-tower/strict-guard-validator';
 
@@ -25,9 +27,10 @@ const findings = (report: PolicyValidationPluginReport) => report.violations.fla
   violation.violatingResources.map((resource) => `${violation.ruleName} ${resource.resourceLogicalId}@${path.basename(resource.templatePath ?? '')} ${resource.locations.join(',')}`)).sort();
 
 /**
- * Three small templates, and what the whole Control Tower rule set finds in them: Probe (a bucket and a
- * queue), Buckets (a bucket) and Referencing (a queue and a public Lambda permission whose SourceArn
- * references it). The whole rule set runs once for the file: it is the slowest step here.
+ * Small templates, and what the whole Control Tower rule set finds in them: Probe (a bucket and a queue),
+ * Buckets (a bucket), Referencing (a queue and a public Lambda permission whose SourceArn references it),
+ * and two inline policies allowing every action of a service, one named in ASCII (AsciiActions), one not
+ * (AccentedActions). The whole rule set runs once for the file: it is the slowest step here.
  */
 let fixture: { templatePath: (stack: string) => string; unfilteredIn: (...stacks: string[]) => string[]; referencedQueue: string };
 beforeAll(() => {
@@ -41,10 +44,17 @@ beforeAll(() => {
   const queue = new sqs.Queue(referencing, 'Queue');
   // CT.LAMBDA.PR.2 accepts a public permission whose SourceArn references a resource of the template (any type).
   new lambda.CfnPermission(referencing, 'Permission', { action: 'lambda:InvokeFunction', functionName: 'fn', principal: '*', sourceArn: queue.queueArn });
+  for (const [stack, service] of [['AsciiActions', 's3'], ['AccentedActions', 'sé']]) {
+    new iam.CfnPolicy(new Stack(app, stack), 'Policy', {
+      policyName: 'everything',
+      roles: ['some-role'],
+      policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: `${service}:*`, Resource: '*' }] },
+    });
+  }
   app.synth();
   const templatePath = (stack: string) => path.join(outdir, `${stack}.template.json`);
   const unfiltered = findings(new CfnGuardValidator({ controlTowerRulesEnabled: true }).validate({
-    templatePaths: ['Probe', 'Buckets', 'Referencing'].map(templatePath),
+    templatePaths: ['Probe', 'Buckets', 'Referencing', 'AsciiActions', 'AccentedActions'].map(templatePath),
     stackTemplates: [],
   } as any));
   fixture = {
@@ -109,6 +119,44 @@ test('a resource is checked together with the resources it references, which rul
   expect(Object.keys(permissionRun.templates[0]).sort()).toEqual([fixture.referencedQueue, 'Permission'].sort());
   expect(findings(report).some((finding) => finding.startsWith('lambda_function_public_access_prohibited_check'))).toBe(false);
   expect(findings(report)).toEqual(fixture.unfilteredIn('Referencing'));
+});
+
+test('runs the ASCII texts of rule files where every template of a run is ASCII, and the rule files themselves where one is not', () => {
+  const wildcardPattern = (runs: ReturnType<typeof validateRecordingRuns>['runs']) =>
+    runs.flatMap((run) => run.ruleFiles).filter((text) => text.includes('[CT.IAM.PR.5]')).map((text) => /WILDCARD_ACTION_PATTERN = (.*)/.exec(text)?.[1]);
+  const fullAccess = (report: PolicyValidationPluginReport) => findings(report).filter((finding) => finding.startsWith('iam_inline_policy_no_statements_with_full_access_check'));
+
+  for (const [stack, pattern] of [['AsciiActions', '/^[[:word:]]*[:]*\\*$/'], ['AccentedActions', '/^[\\w]*[:]*\\*$/']]) {
+    const context = { templatePaths: [fixture.templatePath(stack)], stackTemplates: [] };
+    const { report, runs } = validateRecordingRuns(new StrictCfnGuardValidator(), context);
+
+    expect(wildcardPattern(runs)).toEqual([pattern]);
+    // `sé` is made of word characters in Unicode, not in ASCII: the ASCII text would let this policy pass.
+    expect(fullAccess(report)).toHaveLength(1);
+    expect(findings(report)).toEqual(fixture.unfilteredIn(stack));
+  }
+});
+
+test('findings of ASCII texts are cached under the Control Tower rule files, so the next synthesis finds them wherever the texts were written', () => {
+  const templatePath = fixture.templatePath('AsciiActions');
+  const context = { templatePaths: [templatePath], stackTemplates: [{ templatePath, stackConstructPath: 'AsciiActions' }] } as any;
+  const reads = jest.spyOn(TemplateReportCache.prototype, 'read');
+  try {
+    const first = new StrictCfnGuardValidator();
+    first.start(context);
+    const checked = first.validate(context);
+    reads.mockClear();
+    const again = new StrictCfnGuardValidator();
+    again.start(context);
+    const fromCache = again.validate(context);
+
+    expect(reads.mock.results.length).toBeGreaterThan(0);
+    expect(reads.mock.results.map((result) => result.value !== undefined)).not.toContain(false);
+    expect(findings(fromCache)).toEqual(findings(checked));
+    expect(findings(fromCache).some((finding) => finding.startsWith('iam_inline_policy_no_statements_with_full_access_check'))).toBe(true);
+  } finally {
+    reads.mockRestore();
+  }
 });
 
 test('a cut-down template keeps the other sections and every resource its resources reference, directly or through others', () => {

@@ -1,0 +1,92 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { asciiRuleText } from '../../../src/compliance/control-tower/ascii-rule-text';
+
+const CONTROL_TOWER_RULES = path.join(path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')), 'rules', 'control-tower', 'cfn-guard');
+
+test('writes \\w, \\d and \\s of regular expressions as ASCII classes, inside brackets and out', () => {
+  expect(asciiRuleText('let WILDCARD = /^[\\w]*[:]*\\*$/\n')).toBe('let WILDCARD = /^[[:word:]]*[:]*\\*$/\n');
+  expect(asciiRuleText('this != /\\A\\s*\\z/')).toBe('this != /\\A[[:space:]]*\\z/');
+  expect(asciiRuleText('let ID = /:\\d{12}:[\\w\\-]{1,64}\\//')).toBe('let ID = /:[[:digit:]]{12}:[[:word:]\\-]{1,64}\\//');
+  expect(asciiRuleText('let NOT_WORD = /[^\\w]/')).toBe('let NOT_WORD = /[^[:word:]]/');
+});
+
+test('leaves alone what is not one of those classes in a regular expression, and says when nothing changed', () => {
+  // Other escapes, and a backslash escaped itself, followed by a letter.
+  expect(asciiRuleText('let P = /\\W\\D\\S\\.\\/\\\\w/')).toBeUndefined();
+  // A comment, a custom message and quoted strings, each with a slash and \w in it.
+  const text = [
+    '# matches /\\w+/ in a comment',
+    'rule r { Properties.Name == "a/\\w/b" <<Fix: use /\\d/ as in "it\'s">> }',
+    "let s = 'x/\\s/y'",
+    '',
+  ].join('\n');
+  expect(asciiRuleText(text)).toBeUndefined();
+  expect(asciiRuleText(`${text}let p = /\\w/\n`)).toBe(`${text}let p = /[[:word:]]/\n`);
+});
+
+test('changes the Control Tower rule files only where their regular expressions use \\w, \\d or \\s', () => {
+  const files = readdirSync(CONTROL_TOWER_RULES, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.guard'));
+  const changed: string[] = [];
+  for (const file of files) {
+    const text = readFileSync(path.join(CONTROL_TOWER_RULES, file), 'utf8');
+    const ascii = asciiRuleText(text);
+    if (ascii === undefined) continue;
+    changed.push(path.basename(file));
+    // With no POSIX class in the original, putting the escapes back gives the original but for brackets
+    // (`\w` becomes `[[:word:]]` outside a class), on the lines of regular expressions that use them.
+    expect(text).not.toMatch(/\[:(word|digit|space):\]/);
+    const restored = ascii.replace(/\[:(word|digit|space):\]/g, (_, name: string) => `\\${name[0]}`);
+    const withoutBrackets = (lines: string) => lines.replace(/[[\]]/g, '');
+    expect(withoutBrackets(restored)).toBe(withoutBrackets(text));
+    const lines = text.split('\n');
+    const changedLines = ascii.split('\n').flatMap((line, index) => (line === lines[index] ? [] : [lines[index]]));
+    expect(changedLines.length).toBeGreaterThan(0);
+    for (const line of changedLines) expect(line).toMatch(/\/.*\\[wds].*\/\s*$/);
+  }
+  expect(changed).toContain('ct-iam-pr-5.guard');
+  expect(changed.length).toBeGreaterThan(50);
+});
+
+/** The samples of a probe: every printable ASCII character and the whitespace controls, one per resource. */
+const ASCII_SAMPLES = [...Array.from({ length: 5 }, (_, i) => 9 + i), ...Array.from({ length: 95 }, (_, i) => 32 + i)]
+  .map((code) => String.fromCharCode(code));
+
+/** For each rule of a probe, the samples its regular expression does not match, as cfn-guard evaluates it. */
+function unmatched(patterns: readonly string[], samples: readonly string[], rewrite: (text: string) => string): string[] {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ascii-rules-'));
+  const rules = path.join(dir, 'probe.guard');
+  const template = path.join(dir, 'samples.json');
+  writeFileSync(rules, rewrite([
+    'let samples = Resources.*[ Type == "Probe::Sample::Value" ]',
+    ...patterns.map((pattern, index) => `rule pattern_${index} when %samples not empty {\n    %samples.Properties.Value == ${pattern}\n}`),
+  ].join('\n')));
+  writeFileSync(template, JSON.stringify({
+    Resources: Object.fromEntries(samples.map((value, index) => [`S${index}`, { Type: 'Probe::Sample::Value', Properties: { Value: value } }])),
+  }));
+  const validator = new CfnGuardValidator({ controlTowerRulesEnabled: false, rules: [rules] });
+  const report = validator.validate({ templatePaths: [template], stackTemplates: [] } as any);
+  return report.violations.flatMap((violation) => violation.violatingResources.map((resource) =>
+    `${violation.ruleName} ${JSON.stringify(samples[Number(resource.resourceLogicalId?.slice(1))])}`)).sort();
+}
+
+test('cfn-guard matches each ASCII class with exactly the ASCII characters the Unicode class matches, and not the others', () => {
+  // Each class alone, and inside brackets with other characters. cfn-guard compiles a pattern again for
+  // every sample, which takes the Unicode classes about 2 ms: this is the slow part of the file.
+  const patterns = ['w', 'd', 's'].flatMap((name) => [`/\\A\\${name}\\z/`, `/\\A[\\${name}\\.-]\\z/`]);
+  const rewrite = (text: string) => asciiRuleText(text) ?? text;
+
+  const original = unmatched(patterns, ASCII_SAMPLES, (text) => text);
+
+  expect(unmatched(patterns, ASCII_SAMPLES, rewrite)).toEqual(original);
+  // 63 word characters (65 with '.' and '-'), 10 digits, 6 whitespace characters.
+  expect(original.filter((finding) => finding.startsWith('pattern_0 '))).toHaveLength(100 - 63);
+  expect(original.filter((finding) => finding.startsWith('pattern_1 '))).toHaveLength(100 - 65);
+  expect(original.filter((finding) => finding.startsWith('pattern_2 '))).toHaveLength(100 - 10);
+  expect(original.filter((finding) => finding.startsWith('pattern_4 '))).toHaveLength(100 - 6);
+  // Outside ASCII they part: why the ASCII texts run only on templates of ASCII characters.
+  const beyond = ['é', 'ß', '٣', '\u00a0'];
+  expect(unmatched(patterns.slice(0, 1), beyond, rewrite)).not.toEqual(unmatched(patterns.slice(0, 1), beyond, (text) => text));
+});
