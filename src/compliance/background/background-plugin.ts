@@ -52,9 +52,10 @@ export class BackgroundPlugin {
 
   /**
    * Hands the templates not checked before to the worker, with the plugin's props (plain data); `report`
-   * collects the result. The findings are cached under `cachedAs`, the props by default: other props that
-   * find the same (paths of the same rule files elsewhere) may stand for them. The worker gets the context's data (templates, and each one's stack path, account
-   * and region), not the construct tree: what runs there reads templates only.
+   * collects the result. The worker gets the context's data (templates, and each one's stack path, account
+   * and region), not the construct tree: what runs there reads templates only. The findings are cached
+   * under `cachedAs`, the props by default: props that find the same on these templates may stand for
+   * them (rewritten texts of rule files for the rule files).
    */
   public start(context: IPolicyValidationContext, props?: unknown, cachedAs: unknown = props): void {
     // The worker checks the stacks it is given: a template without its stack would go unchecked. Nothing

@@ -17,7 +17,7 @@ const ASCII_CLASSES: Readonly<Record<string, string>> = { w: '[:word:]', d: '[:d
  * written here is run only on templates that are ASCII throughout (guard-scopes.ts).
  *
  * Only regular expression literals change. The scan skips comments (`#` to the end of the line), custom
- * messages (`<<` to `>>`) and quoted strings, where a slash or a backslash means nothing to cfn-guard.
+ * messages (`<<` to `>>`) and quoted strings, where a slash opens no regular expression and `\w` is no class.
  */
 export function asciiRuleText(text: string): string | undefined {
   let out = '';

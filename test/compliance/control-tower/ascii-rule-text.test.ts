@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
@@ -41,6 +41,8 @@ test('changes the Control Tower rule files only where their regular expressions 
     const restored = ascii.replace(/\[:(word|digit|space):\]/g, (_, name: string) => `\\${name[0]}`);
     const withoutBrackets = (lines: string) => lines.replace(/[[\]]/g, '');
     expect(withoutBrackets(restored)).toBe(withoutBrackets(text));
+    // Outside brackets, `[:word:]` would be the set of ':', 'w', 'o', 'r' and 'd': each class opens one.
+    expect(ascii).not.toMatch(/[^[]\[:(word|digit|space):\]/);
     const lines = text.split('\n');
     const changedLines = ascii.split('\n').flatMap((line, index) => (line === lines[index] ? [] : [lines[index]]));
     expect(changedLines.length).toBeGreaterThan(0);
@@ -57,6 +59,14 @@ const ASCII_SAMPLES = [...Array.from({ length: 5 }, (_, i) => 9 + i), ...Array.f
 /** For each rule of a probe, the samples its regular expression does not match, as cfn-guard evaluates it. */
 function unmatched(patterns: readonly string[], samples: readonly string[], rewrite: (text: string) => string): string[] {
   const dir = mkdtempSync(path.join(tmpdir(), 'ascii-rules-'));
+  try {
+    return unmatchedIn(dir, patterns, samples, rewrite);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function unmatchedIn(dir: string, patterns: readonly string[], samples: readonly string[], rewrite: (text: string) => string): string[] {
   const rules = path.join(dir, 'probe.guard');
   const template = path.join(dir, 'samples.json');
   writeFileSync(rules, rewrite([

@@ -26,13 +26,22 @@ function synthesizeNonCompliant(plugin?: StrictCfnGuardValidator) {
 const findings = (report: PolicyValidationPluginReport) => report.violations.flatMap((violation) =>
   violation.violatingResources.map((resource) => `${violation.ruleName} ${resource.resourceLogicalId}@${path.basename(resource.templatePath ?? '')} ${resource.locations.join(',')}`)).sort();
 
+/** The same, with each finding's description and fix. */
+const describedFindings = (report: PolicyValidationPluginReport) => report.violations.flatMap((violation) =>
+  violation.violatingResources.map((resource) => `${resource.resourceLogicalId}@${path.basename(resource.templatePath ?? '')} ${JSON.stringify({ ...violation, violatingResources: undefined })}`)).sort();
+
 /**
  * Small templates, and what the whole Control Tower rule set finds in them: Probe (a bucket and a queue),
  * Buckets (a bucket), Referencing (a queue and a public Lambda permission whose SourceArn references it),
  * and two inline policies allowing every action of a service, one named in ASCII (AsciiActions), one not
  * (AccentedActions). The whole rule set runs once for the file: it is the slowest step here.
  */
-let fixture: { templatePath: (stack: string) => string; unfilteredIn: (...stacks: string[]) => string[]; referencedQueue: string };
+let fixture: {
+  templatePath: (stack: string) => string;
+  unfilteredIn: (...stacks: string[]) => string[];
+  describedIn: (...stacks: string[]) => string[];
+  referencedQueue: string;
+};
 beforeAll(() => {
   const outdir = mkdtempSync(path.join(tmpdir(), 'guard-'));
   const app = new App({ outdir, builtinCloudFormationValidation: false });
@@ -53,13 +62,15 @@ beforeAll(() => {
   }
   app.synth();
   const templatePath = (stack: string) => path.join(outdir, `${stack}.template.json`);
-  const unfiltered = findings(new CfnGuardValidator({ controlTowerRulesEnabled: true }).validate({
+  const report = new CfnGuardValidator({ controlTowerRulesEnabled: true }).validate({
     templatePaths: ['Probe', 'Buckets', 'Referencing', 'AsciiActions', 'AccentedActions'].map(templatePath),
     stackTemplates: [],
-  } as any));
+  } as any);
+  const inStacks = (list: string[], stacks: string[]) => list.filter((finding) => stacks.some((stack) => finding.includes(`@${stack}.template.json `)));
   fixture = {
     templatePath,
-    unfilteredIn: (...stacks) => unfiltered.filter((finding) => stacks.some((stack) => finding.includes(`@${stack}.template.json `))),
+    unfilteredIn: (...stacks) => inStacks(findings(report), stacks),
+    describedIn: (...stacks) => inStacks(describedFindings({ ...report, violations: report.violations.map((violation) => ({ ...violation, severity: 'error' })) }), stacks),
     referencedQueue: referencing.getLogicalId(queue.node.defaultChild as sqs.CfnQueue),
   };
 });
@@ -126,14 +137,19 @@ test('runs the ASCII texts of rule files where every template of a run is ASCII,
     runs.flatMap((run) => run.ruleFiles).filter((text) => text.includes('[CT.IAM.PR.5]')).map((text) => /WILDCARD_ACTION_PATTERN = (.*)/.exec(text)?.[1]);
   const fullAccess = (report: PolicyValidationPluginReport) => findings(report).filter((finding) => finding.startsWith('iam_inline_policy_no_statements_with_full_access_check'));
 
-  for (const [stack, pattern] of [['AsciiActions', '/^[[:word:]]*[:]*\\*$/'], ['AccentedActions', '/^[\\w]*[:]*\\*$/']]) {
-    const context = { templatePaths: [fixture.templatePath(stack)], stackTemplates: [] };
+  const ascii = '/^[[:word:]]*[:]*\\*$/';
+  const original = '/^[\\w]*[:]*\\*$/';
+  // One template of a run that is not ASCII is enough for the run to use the rule files themselves.
+  for (const [stacks, pattern] of [[['AsciiActions'], ascii], [['AccentedActions'], original], [['AsciiActions', 'AccentedActions'], original]] as const) {
+    const context = { templatePaths: stacks.map(fixture.templatePath), stackTemplates: [] };
     const { report, runs } = validateRecordingRuns(new StrictCfnGuardValidator(), context);
 
     expect(wildcardPattern(runs)).toEqual([pattern]);
-    // `sé` is made of word characters in Unicode, not in ASCII: the ASCII text would let this policy pass.
-    expect(fullAccess(report)).toHaveLength(1);
-    expect(findings(report)).toEqual(fixture.unfilteredIn(stack));
+    // `sé` is made of word characters in Unicode, not in ASCII: the ASCII text would let that policy pass.
+    expect(fullAccess(report)).toHaveLength(stacks.length);
+    expect(findings(report)).toEqual(fixture.unfilteredIn(...stacks));
+    // The texts differ in their patterns, which a finding must not show.
+    expect(describedFindings(report)).toEqual(fixture.describedIn(...stacks));
   }
 });
 
