@@ -6,11 +6,15 @@ import { asciiRuleText } from '../../../src/compliance/control-tower/ascii-rule-
 
 const CONTROL_TOWER_RULES = path.join(path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')), 'rules', 'control-tower', 'cfn-guard');
 
-test('writes \\w, \\d and \\s of regular expressions as ASCII classes, inside brackets and out', () => {
+test('writes \\w, \\d, \\s and . of regular expressions as ASCII classes, inside brackets and out', () => {
   expect(asciiRuleText('let WILDCARD = /^[\\w]*[:]*\\*$/\n')).toBe('let WILDCARD = /^[[:word:]]*[:]*\\*$/\n');
   expect(asciiRuleText('this != /\\A\\s*\\z/')).toBe('this != /\\A[[:space:]]*\\z/');
   expect(asciiRuleText('let ID = /:\\d{12}:[\\w\\-]{1,64}\\//')).toBe('let ID = /:[[:digit:]]{12}:[[:word:]\\-]{1,64}\\//');
   expect(asciiRuleText('let NOT_WORD = /[^\\w]/')).toBe('let NOT_WORD = /[^[:word:]]/');
+  // A dot is every character but the line feed; in brackets, and escaped, it is a dot.
+  expect(asciiRuleText('let TYPES = [ /^c5\\..+?$/, /^a[.]b$/ ]')).toBe('let TYPES = [ /^c5\\.[\\x00-\\x09\\x0B-\\x7F]+?$/, /^a[.]b$/ ]');
+  // With the flag s, a dot matches the line feed too: such a pattern keeps its dots.
+  expect(asciiRuleText('let ANY = /(?s)^.*\\d$/')).toBe('let ANY = /(?s)^.*[[:digit:]]$/');
 });
 
 test('leaves alone what is not one of those classes in a regular expression, and says when nothing changed', () => {
@@ -27,7 +31,7 @@ test('leaves alone what is not one of those classes in a regular expression, and
   expect(asciiRuleText(`${text}let p = /\\w/\n`)).toBe(`${text}let p = /[[:word:]]/\n`);
 });
 
-test('changes the Control Tower rule files only where their regular expressions use \\w, \\d or \\s', () => {
+test('changes the Control Tower rule files only where their regular expressions use \\w, \\d, \\s or .', () => {
   const files = readdirSync(CONTROL_TOWER_RULES, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.guard'));
   const changed: string[] = [];
   for (const file of files) {
@@ -35,10 +39,12 @@ test('changes the Control Tower rule files only where their regular expressions 
     const ascii = asciiRuleText(text);
     if (ascii === undefined) continue;
     changed.push(path.basename(file));
-    // With no POSIX class in the original, putting the escapes back gives the original but for brackets
-    // (`\w` becomes `[[:word:]]` outside a class), on the lines of regular expressions that use them.
-    expect(text).not.toMatch(/\[:(word|digit|space):\]/);
-    const restored = ascii.replace(/\[:(word|digit|space):\]/g, (_, name: string) => `\\${name[0]}`);
+    // With no POSIX class and no \x7F in the original, putting the escapes and dots back gives the original
+    // but for brackets (`\w` becomes `[[:word:]]` outside a class), on the lines of regular expressions.
+    expect(text).not.toMatch(/\[:(word|digit|space):\]|\\x7F/);
+    const restored = ascii
+      .replace(/\[:(word|digit|space):\]/g, (_, name: string) => `\\${name[0]}`)
+      .split('[\\x00-\\x09\\x0B-\\x7F]').join('.');
     const withoutBrackets = (lines: string) => lines.replace(/[[\]]/g, '');
     expect(withoutBrackets(restored)).toBe(withoutBrackets(text));
     // Outside brackets, `[:word:]` would be the set of ':', 'w', 'o', 'r' and 'd': each class opens one.
@@ -46,7 +52,7 @@ test('changes the Control Tower rule files only where their regular expressions 
     const lines = text.split('\n');
     const changedLines = ascii.split('\n').flatMap((line, index) => (line === lines[index] ? [] : [lines[index]]));
     expect(changedLines.length).toBeGreaterThan(0);
-    for (const line of changedLines) expect(line).toMatch(/\/.*\\[wds].*\/\s*$/);
+    for (const line of changedLines) expect(line).toMatch(/\/.*(\\[wds]|\.).*\//);
   }
   expect(changed).toContain('ct-iam-pr-5.guard');
   expect(changed.length).toBeGreaterThan(50);
@@ -85,18 +91,21 @@ function unmatchedIn(dir: string, patterns: readonly string[], samples: readonly
 test('cfn-guard matches each ASCII class with exactly the ASCII characters the Unicode class matches, and not the others', () => {
   // Each class alone, and inside brackets with other characters. cfn-guard compiles a pattern again for
   // every sample, which takes the Unicode classes about 2 ms: this is the slow part of the file.
-  const patterns = ['w', 'd', 's'].flatMap((name) => [`/\\A\\${name}\\z/`, `/\\A[\\${name}\\.-]\\z/`]);
+  const patterns = [...['w', 'd', 's'].flatMap((name) => [`/\\A\\${name}\\z/`, `/\\A[\\${name}\\.-]\\z/`]), '/\\A.\\z/'];
   const rewrite = (text: string) => asciiRuleText(text) ?? text;
 
   const original = unmatched(patterns, ASCII_SAMPLES, (text) => text);
 
   expect(unmatched(patterns, ASCII_SAMPLES, rewrite)).toEqual(original);
-  // 63 word characters (65 with '.' and '-'), 10 digits, 6 whitespace characters.
+  // 63 word characters (65 with '.' and '-'), 10 digits, 6 whitespace characters, 99 not a line feed.
   expect(original.filter((finding) => finding.startsWith('pattern_0 '))).toHaveLength(100 - 63);
   expect(original.filter((finding) => finding.startsWith('pattern_1 '))).toHaveLength(100 - 65);
   expect(original.filter((finding) => finding.startsWith('pattern_2 '))).toHaveLength(100 - 10);
   expect(original.filter((finding) => finding.startsWith('pattern_4 '))).toHaveLength(100 - 6);
+  expect(original.filter((finding) => finding.startsWith('pattern_6 '))).toEqual(['pattern_6 "\\n"']);
   // Outside ASCII they part: why the ASCII texts run only on templates of ASCII characters.
   const beyond = ['é', 'ß', '٣', '\u00a0'];
-  expect(unmatched(patterns.slice(0, 1), beyond, rewrite)).not.toEqual(unmatched(patterns.slice(0, 1), beyond, (text) => text));
+  for (const pattern of [patterns[0], patterns[6]]) {
+    expect(unmatched([pattern], beyond, rewrite)).not.toEqual(unmatched([pattern], beyond, (text) => text));
+  }
 });
