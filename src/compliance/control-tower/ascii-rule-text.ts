@@ -85,8 +85,15 @@ function asciiPattern(literal: string): string {
       at++;
       continue;
     }
-    if (char === '[') classDepth++;
-    else if (char === ']' && classDepth > 0) classDepth--;
+    if (char === '[') {
+      classDepth++;
+      // A `]` first in a class, negated or not, is one of its characters: it does not close it.
+      const opening = /^\[\^?\]?/.exec(literal.slice(at))![0];
+      out += opening;
+      at += opening.length - 1;
+      continue;
+    }
+    if (char === ']' && classDepth > 0) classDepth--;
     // Inside brackets a dot is itself.
     out += char === '.' && dotsToo && classDepth === 0 ? ASCII_ANY_BUT_LINE_FEED : char;
   }
