@@ -50,10 +50,17 @@ export function asciiRuleText(text: string): string | undefined {
       out += pattern;
       at = end;
     } else {
-      copyUntil(at + 1);
+      copyUntil(nextSpecial(text, at + 1));
     }
   }
   return changed ? out : undefined;
+}
+
+/** Where the next character that may open a comment, a message, a string or a regular expression is. */
+function nextSpecial(text: string, from: number): number {
+  const special = /[#<"'/]/g;
+  special.lastIndex = from;
+  return special.exec(text)?.index ?? text.length;
 }
 
 /** Where the text from `from` on ends with `terminator` included, or the text's end. */

@@ -69,7 +69,7 @@ export class StrictCfnGuardValidator implements IPolicyValidationPlugin, StartsE
       runs: scopes.map((scope) => {
         const background = new BackgroundPlugin(GUARD_SOURCE);
         // Kept under the Control Tower rule files, whichever texts of them run: both find the same.
-        background.start(scopeContext(scope, context), runProps(scope), scopeProps(scope));
+        background.start(scopeContext(scope, context), guardProps(scope.runFiles), guardProps(scope.ruleFiles));
         return { scope, background };
       }),
     };
@@ -81,7 +81,7 @@ export class StrictCfnGuardValidator implements IPolicyValidationPlugin, StartsE
     try {
       const reports = runs.map(({ scope, background }) => {
         const scoped = scopeContext(scope, context);
-        const report = background?.report(scoped.templatePaths) ?? new CfnGuardValidator(runProps(scope)).validate(scoped);
+        const report = background?.report(scoped.templatePaths) ?? new CfnGuardValidator(guardProps(scope.runFiles)).validate(scoped);
         return { ...report, violations: report.violations.map((violation) => fromScope(violation, scope)) };
       });
       return {
@@ -158,14 +158,9 @@ function removeDirectory(directory: string): void {
   scopeDirectories().delete(directory);
 }
 
-/** The props of the Control Tower rule files of a scope. */
-function scopeProps(scope: GuardScope): { controlTowerRulesEnabled: false; rules: string[] } {
-  return { controlTowerRulesEnabled: false, rules: [...scope.ruleFiles] };
-}
-
-/** The props of what cfn-guard runs for a scope: its rule files, or their ASCII texts. */
-function runProps(scope: GuardScope): { controlTowerRulesEnabled: false; rules: string[] } {
-  return { controlTowerRulesEnabled: false, rules: [...scope.runFiles] };
+/** CfnGuardValidator's props for these rule files alone: a scope's, or the texts that run for them. */
+function guardProps(ruleFiles: readonly string[]): { controlTowerRulesEnabled: false; rules: string[] } {
+  return { controlTowerRulesEnabled: false, rules: [...ruleFiles] };
 }
 
 /** The context of one scope: its cut-down templates, each standing for the stack of the template it came from. */
