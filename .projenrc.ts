@@ -9,6 +9,11 @@ const CDK_LIB_VERSION = '2.276.0';
 const CDK_CLI_VERSION = '2.1148.1';
 const TYPESCRIPT_VERSION = '5.9.3';
 const NODE_VERSION = String(NODE_MAJOR);
+// Node for every process that runs CloudFormation's validation: its engine is 9 MB of WebAssembly whose
+// code runs only a few times per synth, so V8's optimizing tier would recompile it in the background for
+// nothing. The baseline compiler alone finds the same and takes about 2 s less CPU per synth
+// (bench/README.md, "WebAssembly without the optimizing tier").
+const NODE_FOR_VALIDATION = 'node --liftoff-only';
 
 const project = new awscdk.AwsCdkTypeScriptApp({
   name: 'fargate-delivery-platform',
@@ -28,7 +33,7 @@ const project = new awscdk.AwsCdkTypeScriptApp({
   // The CDK app is transpiled, never type-checked, at synth; `tsc --noEmit` checks once per build. Node loads
   // tsx itself: `npx tsx` would resolve the package and then start a second Node process (0.4 s a synth).
   // The loader leaves installed packages to Node (build-tools/typescript-loader.mjs says why).
-  app: 'node --import ./build-tools/typescript-loader.mjs src/main.ts',
+  app: `${NODE_FOR_VALIDATION} --import ./build-tools/typescript-loader.mjs src/main.ts`,
   featureFlags: awscdk.CdkFeatureFlags.V2.fromLocalAwsCdkLib(),
   context: {
     // Reject at synth what CloudFormation's schemas and default lint rules would reject at deploy.
@@ -216,9 +221,10 @@ const syntaxLint = project.addTask('eslint:syntax', {
 const test = project.tasks.tryFind('test')!;
 // Side by side; the lint at low priority, in the time the others leave idle (run-together.ts). The app's
 // tests keep their priority: they wait on timers, and starved they time out.
-// --ci: a missing or changed snapshot fails instead of being written. `projen`, like `tsx` and `jest`, is
-// on the task's PATH: through npx it cost another half second of CPU each.
-test.reset(`tsx build-tools/run-together.ts 'jest --ci' 'projen ${testContainer.name}' --low-priority 'projen ${syntaxLint.name}'`, { receiveArgs: true });
+// --ci: a missing or changed snapshot fails instead of being written. `projen`, like `tsx`, is on the task's
+// PATH: through npx it cost another half second of CPU each. Jest's workers inherit its Node flags.
+test.reset(`tsx build-tools/run-together.ts '${NODE_FOR_VALIDATION} node_modules/jest/bin/jest.js --ci' 'projen ${testContainer.name}' --low-priority 'projen ${syntaxLint.name}'`, { receiveArgs: true });
+project.tasks.tryFind('test:watch')!.reset(`${NODE_FOR_VALIDATION} node_modules/jest/bin/jest.js --watch`, { receiveArgs: true });
 // The two type-aware rules alone, beside the type check, with a config of their own: the build lints
 // everything once, the style in the tests' lint and these here.
 const TYPE_AWARE_RULES = { '@typescript-eslint/no-floating-promises': 'error', '@typescript-eslint/return-await': 'error' };

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
@@ -62,6 +62,15 @@ describe('projen tasks', () => {
     } finally {
       rmSync(project, { recursive: true, force: true });
     }
+  });
+
+  test('the synth and the tests compile CloudFormation\'s validation engine with V8\'s baseline compiler only', () => {
+    // Its WebAssembly runs a few times per synth; the optimizing tier recompiled it for about 2 s of CPU.
+    expect(cdkJson.app).toMatch(/^node --liftoff-only /);
+    // Jest's workers inherit the flags of the process that starts them.
+    expect(tasks.test.steps[0].exec).toContain("'node --liftoff-only node_modules/jest/bin/jest.js --ci'");
+    expect(tasks['test:watch'].steps).toEqual([{ exec: 'node --liftoff-only node_modules/jest/bin/jest.js --watch', receiveArgs: true }]);
+    expect(existsSync(path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'))).toBe(true);
   });
 
   test('no task runs in a folder of its own, where the PATH would name that folder\'s node_modules', () => {

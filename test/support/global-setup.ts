@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { GENERATED_CONFIGS_ENV, generateConfigs } from './generated-configs';
 import { MAIN_COMMAND_RUN_ENV, readmeSampleConfiguration, REPOSITORY_ROOT, userWorkspace } from './main-command';
 import { enterRunTmpdir, leaveRunTmpdir, withMachineTmpdir } from './run-tmpdir';
@@ -13,8 +12,16 @@ import { TEST_CONFIGS, type TestConfigName } from './test-configs';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const SYNTHESIS_ORDER = (require('./test-sequencer.js').PRODUCED as string[]).filter((name): name is TestConfigName => name in TEST_CONFIGS);
 
-/** How cdk.json starts the app: the synthesis job loads the same way. */
-const TYPESCRIPT_LOADER = pathToFileURL(path.join(REPOSITORY_ROOT, 'build-tools', 'typescript-loader.mjs')).href;
+/**
+ * The Node options cdk.json starts the app with (the TypeScript loader, how V8 compiles the validation
+ * engine): the jobs start the same way, so that the tests' syntheses load and cost what a user's does.
+ */
+function appNodeOptions(app: string): string[] {
+  const words = app.split(' ');
+  if (words[0] !== 'node' || words.at(-1) !== 'src/main.ts') throw new Error(`cdk.json's app is no longer "node <options> src/main.ts": ${app}`);
+  return words.slice(1, -1);
+}
+const APP_NODE_OPTIONS = appNodeOptions(JSON.parse(readFileSync(path.join(REPOSITORY_ROOT, 'cdk.json'), 'utf8')).app);
 
 /** Where the global teardown finds what is still running. */
 const RUNNING = Symbol.for('platform-test-background-jobs');
@@ -26,7 +33,8 @@ const RUNNING = Symbol.for('platform-test-background-jobs');
  */
 function runJob(script: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', TYPESCRIPT_LOADER, path.join(__dirname, script), ...args], {
+    // In the repository, where cdk.json's relative paths lead.
+    const child = spawn(process.execPath, [...APP_NODE_OPTIONS, path.join(__dirname, script), ...args], {
       cwd: REPOSITORY_ROOT,
       env,
       stdio: 'ignore',

@@ -3,7 +3,7 @@
  * pays for loading aws-cdk-lib, cdk-nag and CloudFormation's validation (about two thirds of its time), the
  * next ones do not. The global setup runs this beside the README's main command.
  *
- * Usage: node --import ./build-tools/typescript-loader.mjs test/support/synth-job.ts <job> ...
+ * Usage: node <the options cdk.json starts the app with> test/support/synth-job.ts <job> ...
  *   <name>=<output dir>          a test configuration (test-configs.ts)
  *   <config.json>=<output dir>   a configuration in a file; a failure is written to <output dir>/synth-error.txt
  *                                for the test that generated it
