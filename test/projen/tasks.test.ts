@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
@@ -69,8 +69,9 @@ describe('projen tasks', () => {
     expect(cdkJson.app).toMatch(/^node --liftoff-only /);
     // Jest's workers inherit the flags of the process that starts them.
     expect(tasks.test.steps[0].exec).toContain("'node --liftoff-only node_modules/jest/bin/jest.js --ci'");
-    expect(tasks['test:watch'].steps).toEqual([{ exec: 'node --liftoff-only node_modules/jest/bin/jest.js --watch', receiveArgs: true }]);
-    expect(existsSync(path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'))).toBe(true);
+    // The file the task starts is jest's own command.
+    const jestBin = JSON.parse(readFileSync(require.resolve('jest/package.json'), 'utf8')).bin;
+    expect(path.join('node_modules', 'jest', jestBin)).toBe(path.join('node_modules', 'jest', 'bin', 'jest.js'));
   });
 
   test('no task runs in a folder of its own, where the PATH would name that folder\'s node_modules', () => {

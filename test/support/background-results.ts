@@ -17,6 +17,11 @@ export function markFailed(dir: string, reason: string): void {
   writeFileSync(path.join(dir, FAILED), reason);
 }
 
+/** Whether the result in `dir` was marked, done or failed. */
+export function hasResult(dir: string): boolean {
+  return existsSync(path.join(dir, DONE)) || existsSync(path.join(dir, FAILED));
+}
+
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 /**

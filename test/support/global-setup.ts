@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { runJob } from './background-job';
 import { GENERATED_CONFIGS_ENV, generateConfigs } from './generated-configs';
 import { MAIN_COMMAND_RUN_ENV, readmeSampleConfiguration, REPOSITORY_ROOT, userWorkspace } from './main-command';
 import { enterRunTmpdir, leaveRunTmpdir, withMachineTmpdir } from './run-tmpdir';
@@ -12,38 +12,8 @@ import { TEST_CONFIGS, type TestConfigName } from './test-configs';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const SYNTHESIS_ORDER = (require('./test-sequencer.js').PRODUCED as string[]).filter((name): name is TestConfigName => name in TEST_CONFIGS);
 
-/**
- * The Node options cdk.json starts the app with (the TypeScript loader, how V8 compiles the validation
- * engine): the jobs start the same way, so that the tests' syntheses load and cost what a user's does.
- */
-function appNodeOptions(app: string): string[] {
-  const words = app.split(' ');
-  if (words[0] !== 'node' || words.at(-1) !== 'src/main.ts') throw new Error(`cdk.json's app is no longer "node <options> src/main.ts": ${app}`);
-  return words.slice(1, -1);
-}
-const APP_NODE_OPTIONS = appNodeOptions(JSON.parse(readFileSync(path.join(REPOSITORY_ROOT, 'cdk.json'), 'utf8')).app);
-
 /** Where the global teardown finds what is still running. */
 const RUNNING = Symbol.for('platform-test-background-jobs');
-
-/**
- * Runs a script of test/support in a child process that marks its own results done or failed on disk
- * (background-results.ts). Not in this process: with one jest worker, jest runs the test files here, and a
- * file waiting for a result would block the event loop that had to record it.
- */
-function runJob(script: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
-  return new Promise((resolve) => {
-    // In the repository, where cdk.json's relative paths lead.
-    const child = spawn(process.execPath, [...APP_NODE_OPTIONS, path.join(__dirname, script), ...args], {
-      cwd: REPOSITORY_ROOT,
-      env,
-      stdio: 'ignore',
-    });
-    // Each job marks its own output done or failed; the test files that wait for them report failures.
-    child.on('close', () => resolve());
-    child.on('error', () => resolve());
-  });
-}
 
 /**
  * Starts, and does not wait for: the README's main command in a user's workspace (test/e2e), and, in
@@ -78,9 +48,14 @@ export default function globalSetup(): void {
   // The jobs keep the machine's TMPDIR, where tsx keeps its cache of compiled sources.
   const jobEnv = withMachineTmpdir(process.env);
   (globalThis as Record<symbol, unknown>)[RUNNING] = Promise.all([
-    runJob('main-command.ts', [workspace], jobEnv),
+    runJob(path.join(__dirname, 'main-command.ts'), [workspace], [workspace], jobEnv),
     // One after the other in one process: synth-job.ts says why.
-    runJob('synth-job.ts', [...names.map((name) => `${name}=${outdirs[name]}`), ...generated.map((config) => `${config.file}=${config.outdir}`)], jobEnv),
+    runJob(
+      path.join(__dirname, 'synth-job.ts'),
+      [...names.map((name) => `${name}=${outdirs[name]}`), ...generated.map((config) => `${config.file}=${config.outdir}`)],
+      [...names.map((name) => outdirs[name]), ...generated.map((config) => config.outdir)],
+      jobEnv,
+    ),
   ]);
 }
 
