@@ -47,15 +47,12 @@ export default function globalSetup(): void {
   process.env[MAIN_COMMAND_RUN_ENV] = workspace;
   // The jobs keep the machine's TMPDIR, where tsx keeps its cache of compiled sources.
   const jobEnv = withMachineTmpdir(process.env);
+  // What the synthesis job synthesizes, each into its output folder: the test configurations, then the generated ones.
+  const syntheses = [...names.map((name) => [name, outdirs[name]]), ...generated.map((config) => [config.file, config.outdir])];
   (globalThis as Record<symbol, unknown>)[RUNNING] = Promise.all([
     runJob(path.join(__dirname, 'main-command.ts'), [workspace], [workspace], jobEnv),
     // One after the other in one process: synth-job.ts says why.
-    runJob(
-      path.join(__dirname, 'synth-job.ts'),
-      [...names.map((name) => `${name}=${outdirs[name]}`), ...generated.map((config) => `${config.file}=${config.outdir}`)],
-      [...names.map((name) => outdirs[name]), ...generated.map((config) => config.outdir)],
-      jobEnv,
-    ),
+    runJob(path.join(__dirname, 'synth-job.ts'), syntheses.map(([source, outdir]) => `${source}=${outdir}`), syntheses.map(([, outdir]) => outdir), jobEnv),
   ]);
 }
 
