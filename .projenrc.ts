@@ -208,12 +208,15 @@ const testContainer = project.addTask('test:container', {
 // The lint the tests run: every rule but the two that need TypeScript's type information, whose program
 // costs three times the rest of the lint. The build runs those two beside the type check (eslint:types);
 // the `eslint` task runs everything at once, for an editor or a local check.
+const SYNTAX_LINT_CACHE = 'node_modules/.cache/eslint-syntax';
 const syntaxLint = project.addTask('eslint:syntax', {
   description: 'Runs eslint without type information (the tests run this; the build runs the type-aware rules too)',
   env: { ESLINT_USE_FLAT_CONFIG: 'false', NODE_NO_WARNINGS: '1' },
   exec: [
-    // A cache of its own (keyed by this configuration): files unchanged since the last run are not linted again.
-    'eslint --cache --cache-location node_modules/.cache/eslint-syntax/ --ext .ts,.tsx --no-error-on-unmatched-pattern --parser-options projectService:false',
+    // A cache of its own (keyed by this configuration): files unchanged since the last run are not linted
+    // again. Unchanged by content, not by modification time: a checkout renews every file's time, and CI
+    // restores this cache from the default branch's last build (projenrc/workflows.ts).
+    `eslint --cache --cache-location ${SYNTAX_LINT_CACHE}/ --cache-strategy content --ext .ts,.tsx --no-error-on-unmatched-pattern --parser-options projectService:false`,
     "--rule '@typescript-eslint/no-floating-promises: off' --rule '@typescript-eslint/return-await: off'",
     'src test build-tools tools projenrc .projenrc.ts',
   ].join(' '),
@@ -263,6 +266,11 @@ addBuildWorkflow(project, {
   complianceDirectory: COMPLIANCE_REPORT_DIRECTORY,
   gateCacheDirectory: GATE_CACHE_DIRECTORY,
   gateCacheSources: GATE_CACHE_SOURCES,
+  lintCacheDirectory: SYNTAX_LINT_CACHE,
+  // What a result depends on beside the file: the dependencies (import/no-extraneous-dependencies reads
+  // package.json), the lint's configuration and options (some of which ESLint leaves out of its own cache
+  // keys), and the TypeScript configuration the import resolver reads.
+  lintCacheSources: ['package-lock.json', 'package.json', '.eslintrc.json', '.projen/tasks.json', 'tsconfig.json'],
 });
 hardenProjenWorkflows(project);
 

