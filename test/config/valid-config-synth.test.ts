@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { parseConfig } from '../../src/config';
 import { waitForResult } from '../support/background-results';
-import { GENERATED_CONFIG_RUNS, GENERATED_CONFIGS_ENV, type GeneratedConfig } from '../support/generated-configs';
+import { GENERATED_CONFIG_RUNS, type GeneratedConfig, generatedConfigsOfRun } from '../support/generated-configs';
 import { SYNTH_ERROR_FILE } from '../support/synth-job';
 
 /**
@@ -11,7 +11,7 @@ import { SYNTH_ERROR_FILE } from '../support/synth-job';
  * synthesizes each one whole, compliance gate included, beside the other syntheses, and this file checks
  * the results. A failure names the seed: FC_SEED=<seed> npx jest generates the same configurations again.
  */
-const generated: GeneratedConfig[] = JSON.parse(process.env[GENERATED_CONFIGS_ENV] ?? '[]');
+const generated: GeneratedConfig[] = generatedConfigsOfRun();
 
 test('the global setup synthesized the generated configurations', () => {
   expect(generated).toHaveLength(GENERATED_CONFIG_RUNS);

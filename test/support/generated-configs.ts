@@ -30,3 +30,11 @@ export function generateConfigs(seed = Number(process.env.FC_SEED ?? Math.floor(
     return { seed, config, file, outdir };
   });
 }
+
+/**
+ * The generated configurations the global setup synthesized for this run, none outside it: it generates
+ * them only for a run whose test files call this (test/support/test-sequencer.js looks for the call).
+ */
+export function generatedConfigsOfRun(): GeneratedConfig[] {
+  return JSON.parse(process.env[GENERATED_CONFIGS_ENV] ?? '[]');
+}

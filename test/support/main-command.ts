@@ -81,7 +81,9 @@ export async function recordMainCommand(workspace: string): Promise<void> {
 /** The run the global setup started, once it has ended (test files call this in beforeAll). */
 export function recordedMainCommand(): MainCommandRun {
   const workspace = process.env[MAIN_COMMAND_RUN_ENV];
-  if (!workspace) throw new Error(`${MAIN_COMMAND_RUN_ENV} is not set: run the tests through jest, whose global setup runs the command`);
+  if (!workspace) {
+    throw new Error(`${MAIN_COMMAND_RUN_ENV} is not set: run the tests through jest, whose global setup runs the command when a test file of the run calls recordedMainCommand() (test/support/test-sequencer.js looks for the call)`);
+  }
   waitForResult(workspace, `the README's main command in ${workspace}`);
   return JSON.parse(readFileSync(path.join(workspace, RECORD), 'utf8'));
 }
