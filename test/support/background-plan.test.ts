@@ -1,11 +1,16 @@
 import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { runJob } from './background-job';
 import { GENERATED_CONFIGS_ENV } from './generated-configs';
 import globalSetup, { backgroundJobs, backgroundPlan } from './global-setup';
 import { MAIN_COMMAND_RUN_ENV } from './main-command';
-import { leaveRunTmpdir } from './run-tmpdir';
+import { leaveRunTmpdir, RUN_TMPDIR_ENV } from './run-tmpdir';
 import { SHARED_ASSEMBLIES_ENV } from './synth-app';
 import { TEST_CONFIGS } from './test-configs';
+
+// The jobs themselves are background-job.test.ts's: here, only which ones the setup starts.
+jest.mock('./background-job', () => ({ runJob: jest.fn(() => Promise.resolve()) }));
+const mockedRunJob = jest.mocked(runJob);
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const Sequencer = require('./test-sequencer.js');
@@ -61,23 +66,47 @@ describe('the background work of a run is what its test files read', () => {
     expect(backgroundPlan(undefined)).toEqual(everything);
   });
 
-  test('the global setup starts what the sequencer left, and clears what an earlier run in the process set', async () => {
-    const env = { ...process.env };
+  describe('the global setup', () => {
     const slots = globalThis as Record<symbol, unknown>;
-    const saved = slots[NEEDED];
-    try {
+    let env: NodeJS.ProcessEnv;
+    let saved: unknown;
+    beforeEach(() => {
+      env = { ...process.env };
+      saved = slots[NEEDED];
+      mockedRunJob.mockClear();
+    });
+    afterEach(() => {
+      // Only the run folder this test's setup entered: the one of the whole run stays.
+      if (process.env[RUN_TMPDIR_ENV] !== env[RUN_TMPDIR_ENV]) leaveRunTmpdir();
+      slots[NEEDED] = saved;
+      process.env = env;
+    });
+
+    test('starts nothing when the run\'s files read nothing, and clears what an earlier run in the process set', async () => {
       process.env[MAIN_COMMAND_RUN_ENV] = '/a/workspace/of/an/earlier/run';
       process.env[GENERATED_CONFIGS_ENV] = '[]';
       slots[NEEDED] = [];
       globalSetup();
+
+      expect(mockedRunJob).not.toHaveBeenCalled();
       expect(JSON.parse(process.env[SHARED_ASSEMBLIES_ENV]!)).toEqual({});
       expect(process.env[MAIN_COMMAND_RUN_ENV]).toBeUndefined();
       expect(process.env[GENERATED_CONFIGS_ENV]).toBeUndefined();
       expect(await backgroundJobs()).toEqual([]);
-    } finally {
-      leaveRunTmpdir();
-      slots[NEEDED] = saved;
-      process.env = env;
-    }
+    });
+
+    test('starts the main command and synthesizes only the configurations the run\'s files read', () => {
+      slots[NEEDED] = ['main-command', 'example'];
+      globalSetup();
+
+      const outdirs = JSON.parse(process.env[SHARED_ASSEMBLIES_ENV]!);
+      const workspace = process.env[MAIN_COMMAND_RUN_ENV]!;
+      expect(Object.keys(outdirs)).toEqual(['example']);
+      expect(process.env[GENERATED_CONFIGS_ENV]).toBeUndefined();
+      expect(mockedRunJob.mock.calls.map(([script, args, outputs]) => [path.basename(script), args, outputs])).toEqual([
+        ['main-command.ts', [workspace], [workspace]],
+        ['synth-job.ts', [`example=${outdirs.example}`], [outdirs.example]],
+      ]);
+    });
   });
 });

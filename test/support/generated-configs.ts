@@ -36,5 +36,9 @@ export function generateConfigs(seed = Number(process.env.FC_SEED ?? Math.floor(
  * them only for a run whose test files call this (test/support/test-sequencer.js looks for the call).
  */
 export function generatedConfigsOfRun(): GeneratedConfig[] {
-  return JSON.parse(process.env[GENERATED_CONFIGS_ENV] ?? '[]');
+  const generated = process.env[GENERATED_CONFIGS_ENV];
+  if (generated === undefined) {
+    throw new Error(`${GENERATED_CONFIGS_ENV} is not set: run the tests through jest, whose global setup generates the configurations when a test file of the run calls generatedConfigsOfRun() (test/support/test-sequencer.js looks for the call)`);
+  }
+  return JSON.parse(generated);
 }

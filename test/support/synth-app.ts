@@ -59,13 +59,18 @@ export const SHARED_ASSEMBLIES_ENV = 'PLATFORM_TEST_SHARED_ASSEMBLIES';
 
 /**
  * One of the test configurations (test/support/test-configs.ts), synthesized once for every test file that
- * only reads it: jest's global setup starts them all and names their folders in SHARED_ASSEMBLIES_ENV; this
- * waits for the one asked for. Outside jest's global setup, this synthesizes afresh.
+ * only reads it: jest's global setup starts those the run's test files read and names their folders in
+ * SHARED_ASSEMBLIES_ENV; this waits for the one asked for. Outside jest's global setup, this synthesizes afresh.
  */
 export function sharedSynth(name: TestConfigName): SynthesizedPlatform {
   const shared = process.env[SHARED_ASSEMBLIES_ENV];
-  const outdir = shared ? (JSON.parse(shared) as Record<string, string>)[name] : undefined;
-  if (!outdir) return synthPlatform(TEST_CONFIGS[name]);
+  if (!shared) return synthPlatform(TEST_CONFIGS[name]);
+  const outdir = (JSON.parse(shared) as Record<string, string>)[name];
+  if (!outdir) {
+    // Failing beats synthesizing here: in a whole suite the same synthesis would run again in every file that misses.
+    throw new Error(`the global setup did not synthesize the test configuration "${name}" for this run: test/support/test-sequencer.js starts `
+      + 'those a test file names in quotes beside sharedSynth (or exampleSynth()); name it so in the file that reads it');
+  }
   waitForResult(outdir, `the global setup's synthesis of the test configuration "${name}"`);
   return withAccessors(parseConfig(TEST_CONFIGS[name], name), new CloudAssembly(outdir), outdir);
 }

@@ -21,7 +21,7 @@ const NEEDED = Symbol.for('platform-test-background-needs');
 /**
  * What a test file reads of what the global setup produces, found in its text. Generous on purpose: a
  * configuration it names where it reads shared syntheses counts. Should it read one it does not name,
- * sharedSynth synthesizes that one in the file itself, slower but the same.
+ * sharedSynth fails and says so. With `-t`, jest sorts every file, and everything is started.
  */
 function needsOf(path) {
   const source = readFileSync(path, 'utf8');
