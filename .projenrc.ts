@@ -226,7 +226,9 @@ const test = project.tasks.tryFind('test')!;
 // tests keep their priority: they wait on timers, and starved they time out.
 // --ci: a missing or changed snapshot fails instead of being written. `projen`, like `tsx`, is on the task's
 // PATH: through npx it cost another half second of CPU each. Jest's workers inherit its Node flags.
-test.reset(`tsx build-tools/run-together.ts '${NODE_FOR_VALIDATION} node_modules/jest/bin/jest.js --ci' 'projen ${testContainer.name}' --low-priority 'projen ${syntaxLint.name}'`, { receiveArgs: true });
+// "$@": projen hands each argument on as one word (`npx projen test -- -t 'a test name'`); without it, it
+// appends them to the line unquoted, and a name with spaces became several arguments.
+test.reset(`tsx build-tools/run-together.ts '${NODE_FOR_VALIDATION} node_modules/jest/bin/jest.js --ci' 'projen ${testContainer.name}' --low-priority 'projen ${syntaxLint.name}' "$@"`, { receiveArgs: true });
 // The two type-aware rules alone, beside the type check, with a config of their own: the build lints
 // everything once, the style in the tests' lint and these here.
 const TYPE_AWARE_RULES = { '@typescript-eslint/no-floating-promises': 'error', '@typescript-eslint/return-await': 'error' };

@@ -64,6 +64,31 @@ describe('projen tasks', () => {
     }
   });
 
+  test('`npx projen test -- <jest arguments>` hands each argument to run-together as one word, spaces and all', () => {
+    const project = mkdtempSync(path.join(tmpdir(), 'task-args-'));
+    mkdirSync(path.join(project, '.projen'));
+    writeFileSync(path.join(project, '.projen', 'tasks.json'), JSON.stringify({ ...manifest, tasks: { test: tasks.test } }));
+    // A tsx that prints what it was given, one argument per line, instead of running run-together.
+    const bin = path.join(project, 'caller-bin');
+    mkdirSync(bin);
+    writeFileSync(path.join(bin, 'tsx'), '#!/bin/sh\nfor argument in "$@"; do printf "%s\\n" "$argument"; done\n', { mode: 0o755 });
+
+    try {
+      const printed = execFileSync(process.execPath, [require.resolve('projen/bin/projen'), 'test', '--', 'test/config', '-t', 'two stages of one account'], {
+        cwd: project,
+        env: { PATH: `${bin}:/usr/bin:/bin`, PWD: project },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+
+      const argv = printed.trimEnd().split('\n');
+      expect(argv.slice(argv.indexOf('--'))).toEqual(['--', 'test/config', '-t', 'two stages of one account']);
+      expect(argv[0]).toBe('build-tools/run-together.ts');
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
+
   test('the synth and the tests compile CloudFormation\'s validation engine with V8\'s baseline compiler only', () => {
     // Its WebAssembly runs a few times per synth; the optimizing tier recompiled it for about 2 s of CPU.
     expect(cdkJson.app).toMatch(/^node --liftoff-only /);
