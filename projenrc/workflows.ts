@@ -112,7 +112,15 @@ const SAVES_CACHES = "github.event_name == 'push' && github.ref == format('refs/
  * which starts a fresh cache instead of carrying entries nothing will read again.
  */
 function gateCacheKey(sources: readonly string[]): { key: string; prefix: string } {
-  const prefix = `compliance-gate-\${{ runner.os }}-\${{ runner.arch }}-\${{ hashFiles(${['package-lock.json', ...sources.map((source) => (source.endsWith('.ts') ? source : `${source}/**`))].map((file) => `'${file}'`).join(', ')}) }}-`;
+  return cacheKey('compliance-gate', ['package-lock.json', ...sources.map((source) => (source.endsWith('.ts') ? source : `${source}/**`))]);
+}
+
+/**
+ * A cache's key for this commit, and the prefix a build restores the newest entry by: the cache's name,
+ * the runner, anything else the entries depend on (`qualifier`, ending in `-`) and the hash of `hashed`.
+ */
+function cacheKey(name: string, hashed: readonly string[], qualifier = ''): { key: string; prefix: string } {
+  const prefix = `${name}-\${{ runner.os }}-\${{ runner.arch }}-${qualifier}\${{ hashFiles(${hashed.map((file) => `'${file}'`).join(', ')}) }}-`;
   return { key: `${prefix}\${{ github.sha }}`, prefix };
 }
 
@@ -154,9 +162,7 @@ function saveGateCache(directory: string, sources: readonly string[]): JobStep[]
  * the type check of the build's compile step fails on that import instead.
  */
 function lintCacheKey(sources: readonly string[]): { key: string; prefix: string } {
-  const node = `\${{ steps.${SETUP_NODE_STEP_ID}.outputs.node-version }}`;
-  const prefix = `eslint-syntax-\${{ runner.os }}-\${{ runner.arch }}-node-${node}-\${{ hashFiles(${sources.map((file) => `'${file}'`).join(', ')}) }}-`;
-  return { key: `${prefix}\${{ github.sha }}`, prefix };
+  return cacheKey('eslint-syntax', sources, `node-\${{ steps.${SETUP_NODE_STEP_ID}.outputs.node-version }}-`);
 }
 
 function restoreLintCache(directory: string, sources: readonly string[]): JobStep[] {

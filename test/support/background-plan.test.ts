@@ -17,6 +17,8 @@ const Sequencer = require('./test-sequencer.js');
 const { PRODUCED, NEEDED } = Sequencer as { PRODUCED: string[]; NEEDED: symbol };
 
 const TEST_ROOT = path.join(__dirname, '..');
+/** Every result the global setup can produce, each test configuration in the order the sequencer ranks by. */
+const EVERYTHING = { configurations: PRODUCED.filter((name) => name in TEST_CONFIGS), mainCommand: true, generated: true };
 
 function testFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((entry) => {
@@ -54,16 +56,11 @@ describe('the background work of a run is what its test files read', () => {
 
   test('the whole suite starts everything, each configuration in the order the sequencer ranks the files by', () => {
     expect(neededBy(...testFiles(TEST_ROOT))).toEqual(PRODUCED);
-    expect(backgroundPlan(neededBy(...testFiles(TEST_ROOT)))).toEqual({
-      configurations: PRODUCED.filter((name) => name in TEST_CONFIGS),
-      mainCommand: true,
-      generated: true,
-    });
+    expect(backgroundPlan(neededBy(...testFiles(TEST_ROOT)))).toEqual(EVERYTHING);
   });
 
   test('without the sequencer\'s word, everything is started', () => {
-    const everything = { configurations: PRODUCED.filter((name) => name in TEST_CONFIGS), mainCommand: true, generated: true };
-    expect(backgroundPlan(undefined)).toEqual(everything);
+    expect(backgroundPlan(undefined)).toEqual(EVERYTHING);
   });
 
   describe('the global setup', () => {

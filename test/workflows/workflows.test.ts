@@ -15,6 +15,8 @@ const files = readdirSync(WORKFLOWS_DIR).filter((file) => /\.ya?ml$/.test(file))
 const workflows = new Map(files.map((file) => [file, readFileSync(path.join(WORKFLOWS_DIR, file), 'utf8')]));
 const REPO_ROOT = path.join(__dirname, '..', '..');
 const PINS: PinnedAction[] = Object.values(ACTIONS);
+/** The condition of the steps that save a cache: only a push build of the default branch writes what others trust. */
+const ONLY_DEFAULT_BRANCH_PUSHES = "github.event_name == 'push' && github.ref == format('refs/heads/{0}', github.event.repository.default_branch)";
 /** The lint the tests run, as the generated task runs it, and where it keeps its cache. */
 const SYNTAX_LINT: string = JSON.parse(readFileSync(path.join(REPO_ROOT, '.projen', 'tasks.json'), 'utf8')).tasks['eslint:syntax'].steps[0].exec;
 // With the trailing slash: ESLint then takes the location for a folder even before it exists.
@@ -119,7 +121,6 @@ describe('GitHub workflows', () => {
     const at = (predicate: (step: any) => boolean) => steps.findIndex(predicate);
     const restore = at((step) => step.uses === ACTIONS.cacheRestore.uses && step.with.path === GATE_CACHE_DIRECTORY);
     const save = at((step) => step.uses === ACTIONS.cacheSave.uses && step.with.path === GATE_CACHE_DIRECTORY);
-    const onlyDefaultBranchPushes = "github.event_name == 'push' && github.ref == format('refs/heads/{0}', github.event.repository.default_branch)";
 
     test('are restored after `npm ci` (which empties node_modules) and before the build, from where the gate keeps them', () => {
       expect(steps[restore - 1].run).toBe(INSTALL_COMMANDS.at(-1));
@@ -140,7 +141,7 @@ describe('GitHub workflows', () => {
       expect(save).toBeGreaterThan(at((step) => step.id === UNCHANGED_STEP_ID));
       expect(steps[save - 1].name).toMatch(/^Drop the gate's findings/);
       for (const index of [restore + 1, save - 1, save]) {
-        expect({ step: steps[index].name, if: steps[index].if }).toEqual({ step: steps[index].name, if: onlyDefaultBranchPushes });
+        expect({ step: steps[index].name, if: steps[index].if }).toEqual({ step: steps[index].name, if: ONLY_DEFAULT_BRANCH_PUSHES });
       }
       const caching = allSteps().filter(({ step }) => typeof step.uses === 'string' && step.uses.startsWith('actions/cache'));
       expect(caching.map(({ file, job, step }) => `${file}#${job}#${actionPath({ uses: step.uses } as PinnedAction)}#${step.with.path}`)).toEqual([
@@ -209,7 +210,7 @@ describe('GitHub workflows', () => {
 
     test('are saved only by a build of the default branch that passed', () => {
       expect(save).toBeGreaterThan(at((step) => step.id === UNCHANGED_STEP_ID));
-      expect(steps[save].if).toBe("github.event_name == 'push' && github.ref == format('refs/heads/{0}', github.event.repository.default_branch)");
+      expect(steps[save].if).toBe(ONLY_DEFAULT_BRANCH_PUSHES);
     });
   });
 
